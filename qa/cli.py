@@ -1,0 +1,134 @@
+"""The ``qa`` command: ask one question, keep a prompt open, build an index, run a benchmark.
+
+User mistakes (a blank question, a missing folder) print one line on stderr and exit with code 2;
+no stack trace. Heavy modules are imported only by the subcommand that needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+
+from qa.errors import QAError
+
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    # argparse exits with 2 on bad usage already; this only keeps the message to one line.
+    def error(self, message: str):
+        self.exit(EXIT_USAGE, f"qa: error: {message} (see qa --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="qa", description="Answer questions from a folder of text files, with exact citations.")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    def corpus_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--corpus", metavar="DIR", help="folder of .txt/.md files (default: the bundled corpus)")
+        p.add_argument("--index-dir", metavar="DIR", help="where to keep this corpus's index")
+        p.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+    def answer_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--top-k", type=int, default=1, metavar="N", help="answers to show (default 1)")
+        p.add_argument("--passages", type=int, default=5, metavar="N", help="passages the reader reads (default 5)")
+        p.add_argument("--retriever", choices=["bm25", "dense", "hybrid"], default="hybrid")
+        p.add_argument("--reader", default="heuristic", help="answerer (default: heuristic)")
+
+    ask = sub.add_parser("ask", help="answer one question")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="print one JSON object")
+    corpus_options(ask)
+    answer_options(ask)
+
+    prompt = sub.add_parser("prompt", help="interactive prompt (the default)")
+    corpus_options(prompt)
+    answer_options(prompt)
+
+    index = sub.add_parser("index", help="build or refresh the index")
+    corpus_options(index)
+    index.add_argument("--force", action="store_true", help="rebuild even when the index is fresh")
+
+    try:
+        from qa.bench.cli import add_bench_parser
+    except ImportError:  # the benchmark runner is optional for the query path
+        pass
+    else:
+        add_bench_parser(sub, corpus_options)
+    return parser
+
+
+def _make_qa(args):
+    from qa.pipeline import QA
+
+    return QA(
+        corpus=args.corpus,
+        index_dir=args.index_dir,
+        reader=getattr(args, "reader", "heuristic"),
+        progress=False if args.no_progress else None,
+    )
+
+
+def _check_counts(args) -> None:
+    if args.top_k < 1 or args.passages < 1:
+        raise QAError("--top-k and --passages must be at least 1")
+
+
+def cmd_ask(args) -> int:
+    from qa.pipeline import check_question
+    from qa.render import render_answers
+
+    question = check_question(args.question)
+    _check_counts(args)
+    answers = _make_qa(args).ask(question, top_k=args.top_k, passages=args.passages, method=args.retriever)
+    if args.json:
+        best = answers[0].to_dict(question)
+        if args.top_k > 1:
+            best["alternatives"] = [a.to_dict() for a in answers[1:]]
+        print(json.dumps(best, ensure_ascii=False))
+    else:
+        print(render_answers(answers, color=sys.stdout.isatty()))
+    return 0
+
+
+def cmd_index(args) -> int:
+    qa = _make_qa(args)
+    index = qa.ensure_index(force=args.force)
+    m = index.manifest
+    print(f"index of {qa.corpus}: {m['n_documents']} documents, {m['n_chunks']} chunks, in {index.folder}")
+    return 0
+
+
+def cmd_prompt(args) -> int:
+    from qa.prompt import run_prompt
+
+    _check_counts(args)
+    return run_prompt(_make_qa(args), top_k=args.top_k, passages=args.passages, method=args.retriever)
+
+
+COMMANDS = {"ask": cmd_ask, "index": cmd_index, "prompt": cmd_prompt}
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="qa: %(message)s", stream=sys.stderr)
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    args = parser.parse_args(argv or ["prompt"])
+    if args.command is None:
+        args = parser.parse_args(["prompt", *argv])
+    try:
+        if args.command == "bench":
+            return args.run(args)
+        return COMMANDS[args.command](args)
+    except QAError as exc:
+        print(f"qa: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,254 @@
+"""Building, saving, checking and loading the index of one corpus folder.
+
+Layout: ``indexes/<name>/CURRENT`` names the live build folder beside it. A build is written to a
+new folder and ``CURRENT`` is switched with an atomic rename, so a build that is interrupted
+leaves the previous index answering. Everything is ``.npy`` or JSON, loaded with
+``allow_pickle=False``: loading an index never runs code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from qa.chunking import ChunkSettings
+from qa.corpus import FileStamp, fingerprint, stamp_files
+from qa.dense import DenseIndex
+from qa.embedding import DIM, MODEL_NAME, QUERY_MODEL_NAME
+from qa.errors import IndexDamagedError
+from qa.lexical import LexicalIndex
+from qa.types import Chunk, Document
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+CURRENT = "CURRENT"
+
+
+@dataclass
+class CorpusIndex:
+    """Everything the query path needs, loaded from one build folder."""
+
+    folder: Path
+    manifest: dict
+    documents: list[Document]
+    chunks: np.ndarray      # (n, 3) int64: document index, start, end
+    sentences: np.ndarray   # (s, 3) int64: document index, start, end; sorted
+    spans: np.ndarray       # (m, 4) int64: document index, start, end, label index; sorted
+    span_labels: list[str]
+    lexical: LexicalIndex
+    dense: DenseIndex
+
+    def __post_init__(self) -> None:
+        self._doc_pos = {d.id: i for i, d in enumerate(self.documents)}
+
+    def __len__(self) -> int:
+        return len(self.chunks)
+
+    def chunk(self, i: int) -> Chunk:
+        d, s, e = (int(x) for x in self.chunks[i])
+        doc = self.documents[d]
+        return Chunk(i, doc.id, s, e, doc.text[s:e])
+
+    def chunks_of(self, doc_ids: list[str]) -> np.ndarray:
+        """Sorted indices of the chunks of the named documents (unknown ids name none)."""
+        wanted = [self._doc_pos[d] for d in doc_ids if d in self._doc_pos]
+        return np.flatnonzero(np.isin(self.chunks[:, 0], wanted))
+
+    def document(self, doc_id: str) -> Document:
+        return self.documents[self._doc_pos[doc_id]]
+
+    def doc_index(self, doc_id: str) -> int:
+        return self._doc_pos[doc_id]
+
+    def rows_within(self, table: np.ndarray, doc: int, start: int, end: int) -> np.ndarray:
+        """Rows of a sorted (doc, start, end, ...) table that lie inside ``[start, end)`` of ``doc``."""
+        keys = table[:, 0] * (1 << 40) + table[:, 1]
+        lo = np.searchsorted(keys, doc * (1 << 40) + start, side="left")
+        hi = np.searchsorted(keys, doc * (1 << 40) + end, side="left")
+        rows = table[lo:hi]
+        return rows[rows[:, 2] <= end]
+
+
+def index_name(corpus: Path) -> str:
+    """A folder name per corpus: readable, and unique per absolute path."""
+    corpus = corpus.resolve()
+    digest = hashlib.sha256(str(corpus).encode("utf-8")).hexdigest()[:10]
+    return f"{corpus.name or 'corpus'}-{digest}"
+
+
+def live_build(index_dir: Path) -> Path | None:
+    """The build folder ``CURRENT`` points to, or None when there is no index yet."""
+    pointer = index_dir / CURRENT
+    if not pointer.is_file():
+        return None
+    name = pointer.read_text(encoding="utf-8").strip()
+    build = index_dir / name
+    if not name or "/" in name or not build.is_dir():
+        raise IndexDamagedError(f"index pointer {pointer} names a missing build '{name}'")
+    return build
+
+
+def read_manifest(build: Path) -> dict:
+    try:
+        manifest = json.loads((build / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexDamagedError(f"index manifest in {build} is unreadable: {exc}") from exc
+    if not isinstance(manifest, dict) or "fingerprint" not in manifest:
+        raise IndexDamagedError(f"index manifest in {build} is incomplete")
+    return manifest
+
+
+def expected_settings(chunking: ChunkSettings) -> dict:
+    """What an index must have been built with to be used as it is."""
+    return {
+        "format_version": FORMAT_VERSION,
+        "chunking": chunking.to_dict(),
+        "embedding_model": MODEL_NAME,
+        "query_model": QUERY_MODEL_NAME,
+    }
+
+
+def staleness(manifest: dict, corpus: Path, chunking: ChunkSettings) -> tuple[str | None, dict[str, FileStamp]]:
+    """Why an index no longer fits its corpus or settings (None when it fits), and fresh stamps."""
+    for key, value in expected_settings(chunking).items():
+        if manifest.get(key) != value:
+            return f"{key} changed ({manifest.get(key)!r} -> {value!r})", {}
+    previous = {s["doc_id"]: FileStamp(**s) for s in manifest.get("files", [])}
+    stamps = stamp_files(corpus, previous)
+    if fingerprint(stamps) != manifest["fingerprint"]:
+        return "the corpus changed", stamps
+    return None, stamps
+
+
+def load_build(build: Path) -> CorpusIndex:
+    """Load one build folder, checking that its parts fit together.
+
+    Raises:
+        IndexDamagedError: a file is missing, truncated or inconsistent.
+    """
+    manifest = read_manifest(build)
+    try:
+        docs_raw = json.loads((build / "documents.json").read_text(encoding="utf-8"))
+        documents = [Document(d["id"], d["text"]) for d in docs_raw]
+        chunks = np.load(build / "chunks.npy", allow_pickle=False)
+        sentences = np.load(build / "sentences.npy", allow_pickle=False)
+        spans = np.load(build / "spans.npy", allow_pickle=False)
+        span_labels = json.loads((build / "span_labels.json").read_text(encoding="utf-8"))
+        lexical = LexicalIndex.load(build)
+        dense = DenseIndex.load(build, len(chunks), DIM)
+        _check_tables(documents, chunks, sentences, spans, span_labels, manifest)
+        if lexical.n_docs != len(chunks):
+            raise ValueError("bm25 index and chunk table disagree on the number of passages")
+    except (OSError, ValueError, KeyError, TypeError, EOFError) as exc:
+        raise IndexDamagedError(f"index in {build} is damaged: {exc}") from exc
+    return CorpusIndex(build, manifest, documents, chunks, sentences, spans, span_labels, lexical, dense)
+
+
+def _check_tables(documents, chunks, sentences, spans, span_labels, manifest) -> None:
+    if len(documents) != manifest.get("n_documents") or len(chunks) != manifest.get("n_chunks"):
+        raise ValueError("document or chunk count differs from the manifest")
+    lengths = np.array([len(d.text) for d in documents], dtype=np.int64)
+    for name, table, width in (("chunks", chunks, 3), ("sentences", sentences, 3), ("spans", spans, 4)):
+        if table.ndim != 2 or table.shape[1] != width or table.dtype.kind != "i":
+            raise ValueError(f"{name} table has shape {table.shape}")
+        if len(table) and (
+            table[:, 0].min() < 0 or table[:, 0].max() >= len(documents)
+            or (table[:, 1] < 0).any() or (table[:, 2] < table[:, 1]).any()
+            or (table[:, 2] > lengths[table[:, 0]]).any()
+        ):
+            raise ValueError(f"{name} table holds offsets outside its documents")
+    if len(spans) and spans[:, 3].max() >= len(span_labels):
+        raise ValueError("spans name unknown labels")
+
+
+def build_index(
+    corpus: Path,
+    index_dir: Path,
+    chunking: ChunkSettings,
+    stamps: dict[str, FileStamp] | None = None,
+    progress: bool | None = None,
+) -> Path:
+    """Build the index of ``corpus`` into a new folder under ``index_dir`` and make it live.
+
+    Args:
+        corpus: the corpus folder.
+        index_dir: this corpus's index folder (holds ``CURRENT`` and the builds).
+        chunking: chunk settings.
+        stamps: file stamps already computed by a staleness check, to avoid hashing twice.
+        progress: show progress bars (None: only when stderr is a terminal).
+
+    Returns:
+        The new build folder.
+    """
+    from qa.build import annotate_and_chunk, embed_chunks  # heavy (spaCy, torch): index time only
+
+    from qa.corpus import load_corpus
+
+    started = time.perf_counter()
+    documents = load_corpus(corpus)
+    stamps = stamps or stamp_files(corpus)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    # Unique even for two builds in the same second by the same process (a rebuild after damage).
+    build = index_dir / f"build-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    tmp = index_dir / f".tmp-{build.name}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        tables = annotate_and_chunk(documents, chunking, progress)
+        embeddings = embed_chunks(tables.chunk_texts, progress)
+        lexical = LexicalIndex.build(tables.chunk_terms)
+
+        (tmp / "documents.json").write_text(
+            json.dumps([{"id": d.id, "text": d.text} for d in documents], ensure_ascii=False),
+            encoding="utf-8",
+        )
+        np.save(tmp / "chunks.npy", tables.chunks)
+        np.save(tmp / "sentences.npy", tables.sentences)
+        np.save(tmp / "spans.npy", tables.spans)
+        (tmp / "span_labels.json").write_text(json.dumps(tables.span_labels))
+        lexical.save(tmp)
+        DenseIndex(embeddings).save(tmp)
+        manifest = {
+            **expected_settings(chunking),
+            "corpus": str(corpus.resolve()),
+            "fingerprint": fingerprint(stamps),
+            "files": [asdict(s) for s in stamps.values()],
+            "n_documents": len(documents),
+            "n_chunks": int(len(tables.chunks)),
+            "spacy_model": tables.spacy_model,
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "build_seconds": round(time.perf_counter() - started, 2),
+        }
+        # The manifest is written last: a build folder without one is never mistaken for complete.
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        os.replace(tmp, build)
+        _switch_current(index_dir, build)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _remove_old_builds(index_dir, keep=build)
+    return build
+
+
+def _switch_current(index_dir: Path, build: Path) -> None:
+    pointer_tmp = index_dir / f".{CURRENT}.{os.getpid()}"
+    pointer_tmp.write_text(build.name, encoding="utf-8")
+    os.replace(pointer_tmp, index_dir / CURRENT)
+
+
+def _remove_old_builds(index_dir: Path, keep: Path) -> None:
+    for entry in index_dir.iterdir():
+        if entry.is_dir() and entry != keep and (entry.name.startswith("build-") or entry.name.startswith(".tmp-")):
+            shutil.rmtree(entry, ignore_errors=True)

@@ -1,0 +1,166 @@
+"""The QA pipeline for one corpus folder: keep its index fresh, retrieve passages, read answers."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from qa.chunking import ChunkSettings
+from qa.errors import CorpusError, IndexDamagedError, QuestionError
+from qa.index_store import CorpusIndex, build_index, index_name, live_build, load_build, read_manifest, staleness
+from qa.types import Answer, Passage
+
+log = logging.getLogger("qa")
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_CORPUS = REPO_ROOT / "corpus"
+MAX_QUESTION_CHARS = 2000
+
+
+def default_index_root() -> Path:
+    return Path(os.environ.get("QA_INDEX_ROOT", REPO_ROOT / "indexes"))
+
+
+def check_question(question: str) -> str:
+    """The question stripped of surrounding white space.
+
+    Raises:
+        QuestionError: empty, blank, or longer than 2,000 characters.
+    """
+    if not isinstance(question, str):
+        raise QuestionError(f"the question must be text, not {type(question).__name__}")
+    q = question.strip()
+    if not q:
+        raise QuestionError("the question is empty: type a question in plain English")
+    if len(q) > MAX_QUESTION_CHARS:
+        raise QuestionError(f"the question is {len(q):,} characters long; the limit is {MAX_QUESTION_CHARS:,}")
+    return q
+
+
+class QA:
+    """Question answering over one folder of text files.
+
+    Args:
+        corpus: folder of ``.txt`` / ``.md`` files (default: the bundled corpus).
+        index_dir: where this corpus's index lives (default: ``indexes/<folder>-<hash>``).
+        reader: answerer name (``"heuristic"``).
+        fusion: ``"rrf"`` (default) or ``"weighted"``.
+        chunking: chunk settings; a change makes an existing index stale.
+        progress: progress bars while building (None: only on a terminal).
+
+    The index is checked (and built or rebuilt when missing, stale or damaged) on first use.
+    """
+
+    def __init__(
+        self,
+        corpus: str | os.PathLike | None = None,
+        index_dir: str | os.PathLike | None = None,
+        reader: str = "heuristic",
+        fusion: str = "rrf",
+        chunking: ChunkSettings | None = None,
+        progress: bool | None = None,
+    ) -> None:
+        self.corpus = Path(corpus) if corpus is not None else BUNDLED_CORPUS
+        if not self.corpus.is_dir():
+            raise CorpusError(f"corpus folder not found: {self.corpus} (pass an existing folder)")
+        self.index_dir = Path(index_dir) if index_dir is not None else default_index_root() / index_name(self.corpus)
+        self.reader_name = reader
+        self.fusion = fusion
+        self.chunking = chunking or ChunkSettings()
+        self.progress = progress
+        self._index: CorpusIndex | None = None
+        self._retriever = None
+        self._reader = None
+
+    # -- index ---------------------------------------------------------------------------------
+    def ensure_index(self, force: bool = False) -> CorpusIndex:
+        """Load the index, building it first when it is missing, stale or damaged."""
+        if self._index is not None and not force:
+            return self._index
+        reason, stamps = None, None
+        try:
+            build = None if force else live_build(self.index_dir)
+            if force:
+                reason = "rebuild requested"
+            elif build is None:
+                reason = "no index yet"
+            else:
+                reason, stamps = staleness(read_manifest(build), self.corpus, self.chunking)
+                if reason is None:
+                    self._set_index(load_build(build))
+                    return self._index
+        except IndexDamagedError as exc:
+            reason = f"{exc}"
+        log.warning("building the index of %s (%s)", self.corpus, reason)
+        build = build_index(self.corpus, self.index_dir, self.chunking, stamps or None, self.progress)
+        self._set_index(load_build(build))
+        return self._index
+
+    def _set_index(self, index: CorpusIndex) -> None:
+        from qa.reader import make_reader
+        from qa.retriever import HybridRetriever
+
+        self._index = index
+        self._retriever = HybridRetriever(index, fusion=self.fusion)
+        self._reader = make_reader(self.reader_name)
+
+    @property
+    def index(self) -> CorpusIndex:
+        return self.ensure_index()
+
+    # -- questions -----------------------------------------------------------------------------
+    def retrieve(
+        self, question: str, k: int = 5, method: str = "hybrid", doc_ids: list[str] | None = None
+    ) -> list[Passage]:
+        """The ``k`` best passages for ``question`` (``method``: bm25, dense or hybrid).
+
+        ``doc_ids`` restricts retrieval to those documents (e.g. one SQuAD paragraph).
+        """
+        question = check_question(question)
+        self.ensure_index()
+        return self._retriever.retrieve(question, k=k, method=method, doc_ids=doc_ids)
+
+    def ask(
+        self,
+        question: str,
+        top_k: int = 1,
+        passages: int = 5,
+        method: str = "hybrid",
+        doc_ids: list[str] | None = None,
+    ) -> list[Answer]:
+        """Ranked answers to ``question``, best first; ``[no answer]`` when none is good enough.
+
+        Args:
+            question: plain-English question, at most 2,000 characters.
+            top_k: how many answers to return at most.
+            passages: how many retrieved passages the reader reads.
+            method: retrieval method (bm25, dense, hybrid).
+            doc_ids: when given, only these documents are searched.
+        """
+        question = check_question(question)
+        if top_k < 1 or passages < 1:
+            raise QuestionError("top_k and passages must be at least 1")
+        self.ensure_index()
+        found = self._retriever.retrieve(question, k=passages, method=method, doc_ids=doc_ids)
+        if not found:
+            return [Answer.no_answer()]
+        return self.read(question, found, top_k=top_k)
+
+    def read(self, question: str, passages: list[Passage], top_k: int = 1) -> list[Answer]:
+        """Answers from already-retrieved passages (lets a benchmark time retrieval and reading apart)."""
+        self.ensure_index()
+        if not passages:
+            return [Answer.no_answer()]
+        return self._reader.read(question, passages, self._index, top_k=top_k)
+
+
+_bundled: QA | None = None
+
+
+def answer(question: str) -> Answer:
+    """The best answer to ``question`` from the bundled corpus (or an explicit no-answer)."""
+    global _bundled
+    if _bundled is None:
+        _bundled = QA()
+    return _bundled.ask(question, top_k=1)[0]

@@ -1,0 +1,31 @@
+"""Person-facing text for answers: the words, the score, the citation, the highlighted sentence."""
+
+from __future__ import annotations
+
+from qa.types import Answer
+
+_BOLD, _YELLOW, _DIM, _RESET = "\033[1m", "\033[1;33m", "\033[2m", "\033[0m"
+
+
+def render_answer(a: Answer, color: bool = False, number: int | None = None) -> str:
+    bold, mark, dim, reset = (_BOLD, _YELLOW, _DIM, _RESET) if color else ("", "", "", "")
+    prefix = f"{number}. " if number is not None else ""
+    if not a.is_answer:
+        return f"{prefix}{bold}No answer found{reset} in the corpus (confidence {a.score:.2f})."
+    lines = [
+        f"{prefix}{bold}{a.text}{reset}",
+        f"   score {a.score:.2f} | {a.doc_id}, line {a.line}, characters {a.start}-{a.end}",
+    ]
+    if a.sentence is not None and a.sentence_start is not None:
+        i, j = a.start - a.sentence_start, a.end - a.sentence_start
+        s = a.sentence
+        # Without colour the answer is bracketed so it still stands out in plain text.
+        highlighted = f"{s[:i]}{mark}{s[i:j]}{reset}{s[j:]}" if color else f"{s[:i]}[{s[i:j]}]{s[j:]}"
+        lines.append(f"   {dim}“{reset}{' '.join(highlighted.split())}{dim}”{reset}")
+    return "\n".join(lines)
+
+
+def render_answers(answers: list[Answer], color: bool = False) -> str:
+    if len(answers) == 1:
+        return render_answer(answers[0], color)
+    return "\n".join(render_answer(a, color, number=i) for i, a in enumerate(answers, start=1))

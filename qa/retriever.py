@@ -1,0 +1,87 @@
+"""Hybrid retrieval: BM25 and dense rankings of the same chunks, fused into one list of Passages."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import numpy as np
+
+from qa.fusion import FusionMode, fuse_rrf, fuse_weighted, ranks_of
+from qa.index_store import CorpusIndex
+from qa.types import Passage
+
+
+class Method(str, Enum):
+    BM25 = "bm25"
+    DENSE = "dense"
+    HYBRID = "hybrid"
+
+
+class HybridRetriever:
+    """Ranks chunks of one index for a question.
+
+    Args:
+        index: the loaded corpus index.
+        fusion: reciprocal rank fusion (default) or weighted min-max fusion.
+        weights: list weights for weighted fusion.
+        depth: how many passages each list contributes before fusion.
+    """
+
+    def __init__(
+        self,
+        index: CorpusIndex,
+        fusion: FusionMode | str = FusionMode.RRF,
+        weights: dict[str, float] | None = None,
+        depth: int = 50,
+    ) -> None:
+        self.index = index
+        self.fusion = FusionMode(fusion)
+        self.weights = weights or {"bm25": 0.5, "dense": 0.5}
+        self.depth = depth
+
+    def retrieve(
+        self,
+        question: str,
+        k: int = 5,
+        method: Method | str = Method.HYBRID,
+        doc_ids: list[str] | None = None,
+    ) -> list[Passage]:
+        """The ``k`` best passages for ``question``, best first.
+
+        Args:
+            question: the question.
+            k: passages to return.
+            method: bm25, dense, or their fusion.
+            doc_ids: when given, only passages of these documents are ranked.
+        """
+        from qa.embedding import query_encoder
+
+        method = Method(method)
+        depth = max(self.depth, k)
+        allowed = None if doc_ids is None else self.index.chunks_of(doc_ids)
+        ranked: dict[str, np.ndarray] = {}
+        scores: dict[str, np.ndarray] = {}
+        if method in (Method.BM25, Method.HYBRID):
+            ranked["bm25"], scores["bm25"] = self.index.lexical.search(question, depth, allowed)
+        if method in (Method.DENSE, Method.HYBRID):
+            qvec = query_encoder().embed([question])[0]
+            ranked["dense"], scores["dense"] = self.index.dense.search(qvec, depth, allowed)
+
+        if method is not Method.HYBRID:
+            name = method.value
+            fused = dict(zip(ranked[name].tolist(), scores[name].tolist()))
+        elif self.fusion is FusionMode.RRF:
+            fused = fuse_rrf(ranked)
+        else:
+            fused = fuse_weighted(ranked, scores, self.weights)
+
+        ranks = ranks_of(ranked)
+        best = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+        return [
+            Passage(
+                chunk=self.index.chunk(i),
+                score=float(s),
+                ranks={name: ranks.get(i, {}).get(name) for name in ranked},
+            )
+            for i, s in best
+        ]

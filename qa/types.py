@@ -1,0 +1,98 @@
+"""The plain values that flow through the pipeline: documents, chunks, passages, answers.
+
+Every offset is a half-open character range ``[start, end)`` into ``Document.text``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Document:
+    """One source file: ``id`` is its path relative to the corpus folder."""
+
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A run of whole sentences of one document; ``text == document.text[start:end]``."""
+
+    index: int
+    doc_id: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with its fused score and its 1-based rank in each ranked list.
+
+    ``ranks`` maps a retriever name (``"bm25"``, ``"dense"``) to the chunk's rank there, or
+    None when that list did not return it.
+    """
+
+    chunk: Chunk
+    score: float
+    ranks: dict[str, int | None] = field(default_factory=dict)
+
+    @property
+    def doc_id(self) -> str:
+        return self.chunk.doc_id
+
+    @property
+    def text(self) -> str:
+        return self.chunk.text
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An extracted answer, or an explicit "no answer" (``text is None``).
+
+    Attributes:
+        text: the exact answer words, ``document.text[start:end]``; None when the system abstains.
+        score: confidence in [0, 1].
+        doc_id: the document the answer comes from (None for no answer).
+        start, end: half-open character range into that document (None for no answer).
+        sentence: the sentence that contains the answer.
+        sentence_start: where that sentence starts in the document, to highlight the answer in it.
+        passage: the retrieved passage the answer came from.
+        line: 1-based line number of ``start`` in the document.
+    """
+
+    text: str | None
+    score: float
+    doc_id: str | None = None
+    start: int | None = None
+    end: int | None = None
+    sentence: str | None = None
+    sentence_start: int | None = None
+    passage: Passage | None = None
+    line: int | None = None
+
+    @property
+    def is_answer(self) -> bool:
+        return self.text is not None
+
+    @classmethod
+    def no_answer(cls, score: float = 0.0, passage: Passage | None = None) -> "Answer":
+        """The explicit abstention: no text, no citation."""
+        return cls(text=None, score=score, passage=passage)
+
+    def to_dict(self, question: str | None = None) -> dict:
+        """The JSON shape the CLI prints (``answer`` is null when there is none)."""
+        out = {} if question is None else {"question": question}
+        out.update(
+            answer=self.text,
+            score=round(float(self.score), 4),
+            doc_id=self.doc_id,
+            start=self.start,
+            end=self.end,
+            line=self.line,
+            sentence=self.sentence,
+            passage=None if self.passage is None else self.passage.text,
+        )
+        return out

@@ -1,0 +1,61 @@
+"""Chunks: whole sentences, exact offsets, never longer than the embedder reads."""
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from qa.annotate import annotate
+from qa.chunking import ChunkSettings, chunk_document, word_piece_tokenizer
+from qa.types import Document
+
+MODEL_LIMIT = 256
+
+
+def _chunks(text: str, settings_: ChunkSettings = ChunkSettings()):
+    doc = Document("d.txt", text)
+    ann = next(annotate([doc]))
+    return doc, ann, chunk_document(doc, ann.sentences, settings_)
+
+
+def test_bundled_corpus_chunks_slice_exactly_and_fit_the_model(bundled_qa):
+    index = bundled_qa.index
+    tok = word_piece_tokenizer()
+    for i in range(len(index)):
+        chunk = index.chunk(i)
+        assert index.document(chunk.doc_id).text[chunk.start : chunk.end] == chunk.text
+        # +2 for [CLS] and [SEP], which the model adds.
+        assert len(tok.encode(chunk.text, add_special_tokens=False).ids) + 2 <= MODEL_LIMIT
+
+
+def test_consecutive_chunks_share_a_sentence_and_cover_the_text():
+    text = " ".join(f"Sentence number {i} tells about the Politburo and Stalin in {1900 + i}." for i in range(60))
+    doc, ann, chunks = _chunks(text, ChunkSettings(max_tokens=60, overlap_sentences=1))
+    assert len(chunks) > 3
+    for a, b in zip(chunks, chunks[1:]):
+        assert b.start < a.end  # overlap
+    assert chunks[0].start == ann.sentences[0][0] and chunks[-1].end == ann.sentences[-1][1]
+
+
+def test_a_sentence_longer_than_a_chunk_is_cut_not_truncated():
+    text = "word " * 700 + "end."
+    doc, _, chunks = _chunks(text, ChunkSettings(max_tokens=100))
+    tok = word_piece_tokenizer()
+    assert len(chunks) >= 7
+    assert all(len(tok.encode(c.text, add_special_tokens=False).ids) <= 100 for c in chunks)
+    assert chunks[-1].text.endswith("end.")
+
+
+_words = st.sampled_from(["Stalin", "ruled", "the", "Soviet", "Union", "in", "1930", ".", "Trotsky", "fled", "to",
+                          "Mexico", "!", "Who", "?", "\n\n", "  ", "naïve", "café", "—", "«quoted»", "Zinov'yev"])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_words, min_size=1, max_size=120).map(" ".join), st.integers(min_value=8, max_value=64))
+def test_property_chunk_offsets_always_slice_the_document(text, max_tokens):
+    doc, ann, chunks = _chunks(text, ChunkSettings(max_tokens=max_tokens))
+    for s, e in ann.sentences:
+        assert 0 <= s < e <= len(text)
+    for s, e, _ in ann.spans:
+        assert 0 <= s < e <= len(text)
+    for c in chunks:
+        assert doc.text[c.start : c.end] == c.text
+        assert c.text == c.text.strip() and c.text

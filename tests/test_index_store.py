@@ -1,0 +1,117 @@
+"""Index life cycle: built on first use, rebuilt when stale or damaged, never half-written."""
+
+import json
+import logging
+import os
+
+import numpy as np
+import pytest
+
+import qa.index_store as index_store
+from conftest import write_corpus
+from qa.index_store import CURRENT, live_build
+from qa.pipeline import QA
+
+TEXT_A = "Trotsky settled in Mexico City in 1937. He was murdered there in 1940."
+TEXT_B = "Molotov was the only member of the Politburo that Stalin respected."
+
+
+@pytest.fixture()
+def small(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", {"a.txt": TEXT_A, "notes/b.md": TEXT_B})
+    return corpus, tmp_path / "index"
+
+
+def _qa(corpus, index_dir):
+    return QA(corpus=corpus, index_dir=index_dir, progress=False)
+
+
+def test_first_use_builds_an_index_with_a_manifest_and_no_pickle(small, caplog):
+    corpus, index_dir = small
+    with caplog.at_level(logging.WARNING):
+        index = _qa(corpus, index_dir).ensure_index()
+    assert "building the index" in caplog.text and "no index yet" in caplog.text
+    build = live_build(index_dir)
+    manifest = json.loads((build / "manifest.json").read_text())
+    assert manifest["format_version"] == index_store.FORMAT_VERSION
+    assert manifest["chunking"] == {"max_tokens": 200, "overlap_sentences": 1}
+    assert manifest["embedding_model"].endswith("all-MiniLM-L6-v2")
+    assert len(manifest["fingerprint"]) == 64 and manifest["n_documents"] == 2
+    for npy in build.glob("*.npy"):
+        np.load(npy, allow_pickle=False)  # raises if anything needed pickle
+    assert {d.id for d in index.documents} == {"a.txt", "notes/b.md"}
+
+
+def test_fresh_index_is_reused_and_a_changed_corpus_is_rebuilt(small, caplog):
+    corpus, index_dir = small
+    _qa(corpus, index_dir).ensure_index()
+    first = live_build(index_dir)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        _qa(corpus, index_dir).ensure_index()
+    assert live_build(index_dir) == first and "building" not in caplog.text
+
+    write_corpus(corpus, {"c.txt": "Bukharin was a gifted painter."})
+    with caplog.at_level(logging.WARNING):
+        qa = _qa(corpus, index_dir)
+        answers = qa.ask("What was Bukharin gifted at?")
+    assert "the corpus changed" in caplog.text
+    assert live_build(index_dir) != first and not first.exists()
+    assert "c.txt" in {d.id for d in qa.index.documents}
+    assert answers[0].text is None or qa.index.document(answers[0].doc_id).text[answers[0].start:answers[0].end] == answers[0].text
+
+
+def test_changed_chunk_settings_make_the_index_stale(small, caplog):
+    from qa.chunking import ChunkSettings
+
+    corpus, index_dir = small
+    _qa(corpus, index_dir).ensure_index()
+    with caplog.at_level(logging.WARNING):
+        QA(corpus=corpus, index_dir=index_dir, chunking=ChunkSettings(max_tokens=100), progress=False).ensure_index()
+    assert "chunking changed" in caplog.text
+
+
+@pytest.mark.parametrize("damage", ["truncate_npy", "bad_manifest", "missing_file", "dangling_pointer", "bad_offsets"])
+def test_a_damaged_index_is_detected_and_rebuilt(small, caplog, damage):
+    corpus, index_dir = small
+    _qa(corpus, index_dir).ensure_index()
+    build = live_build(index_dir)
+    if damage == "truncate_npy":
+        path = build / "embeddings.npy"
+        path.write_bytes(path.read_bytes()[:-100])
+    elif damage == "bad_manifest":
+        (build / "manifest.json").write_text("{not json")
+    elif damage == "missing_file":
+        (build / "bm25_vocab.json").unlink()
+    elif damage == "dangling_pointer":
+        (index_dir / CURRENT).write_text("build-that-never-was")
+    elif damage == "bad_offsets":
+        chunks = np.load(build / "chunks.npy")
+        chunks[0, 2] = 10**9
+        np.save(build / "chunks.npy", chunks)
+    with caplog.at_level(logging.WARNING):
+        qa = _qa(corpus, index_dir)
+        a = qa.ask("When did Trotsky settle in Mexico City?")[0]
+    assert "building the index" in caplog.text
+    assert a.text == "1937"
+    assert qa.index.document(a.doc_id).text[a.start : a.end] == "1937"
+
+
+def test_an_interrupted_build_leaves_the_old_index_answering(small, monkeypatch):
+    corpus, index_dir = small
+    _qa(corpus, index_dir).ensure_index()
+    old = live_build(index_dir)
+    write_corpus(corpus, {"a.txt": TEXT_A + " It was a cold year."})
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt  # as if the user pressed Ctrl-C half-way
+
+    monkeypatch.setattr(index_store.LexicalIndex, "build", crash)
+    with pytest.raises(KeyboardInterrupt):
+        _qa(corpus, index_dir).ensure_index()
+    assert live_build(index_dir) == old
+    assert not [p for p in os.listdir(index_dir) if p.startswith(".tmp")]
+    monkeypatch.undo()
+    # The old build still loads and answers (it is stale, so a normal start rebuilds it).
+    index = index_store.load_build(old)
+    assert index.manifest["n_documents"] == 2
