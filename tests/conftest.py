@@ -7,10 +7,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-BENCHMARKS = SHARED / "benchmarks"
-BUNDLED_CORPUS = REPO / "corpus"
+from support import BENCHMARKS, BUNDLED_CORPUS
 
 
 @pytest.fixture(scope="session")
@@ -38,15 +35,3 @@ def bundled_qa(bundled_index_dir):
     qa = QA(corpus=BUNDLED_CORPUS, index_dir=bundled_index_dir, progress=False)
     qa.ensure_index()
     return qa
-
-
-def write_corpus(folder: Path, files: dict[str, str | bytes]) -> Path:
-    """Write ``{relative path: text or bytes}`` under ``folder``."""
-    for rel, content in files.items():
-        path = folder / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    return folder

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import BUNDLED_CORPUS, REPO
+from support import BUNDLED_CORPUS, REPO
 
 
 def run_qa(*args, stdin=None, index_dir=None):

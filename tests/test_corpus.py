@@ -2,7 +2,7 @@ import logging
 
 import pytest
 
-from conftest import write_corpus
+from support import write_corpus
 from qa.corpus import fingerprint, load_corpus, stamp_files
 from qa.errors import CorpusError
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import qa.index_store as index_store
-from conftest import write_corpus
+from support import write_corpus
 from qa.index_store import CURRENT, live_build
 from qa.pipeline import QA
 
@@ -106,7 +106,9 @@ def test_an_interrupted_build_leaves_the_old_index_answering(small, monkeypatch)
     def crash(*args, **kwargs):
         raise KeyboardInterrupt  # as if the user pressed Ctrl-C half-way
 
-    monkeypatch.setattr(index_store.LexicalIndex, "build", crash)
+    import qa.lexical
+
+    monkeypatch.setattr(qa.lexical.LexicalBuilder, "finish", crash)
     with pytest.raises(KeyboardInterrupt):
         _qa(corpus, index_dir).ensure_index()
     assert live_build(index_dir) == old
@@ -115,3 +117,31 @@ def test_an_interrupted_build_leaves_the_old_index_answering(small, monkeypatch)
     # The old build still loads and answers (it is stale, so a normal start rebuilds it).
     index = index_store.load_build(old)
     assert index.manifest["n_documents"] == 2
+
+
+def test_an_updated_index_answers_exactly_like_one_built_from_scratch(tmp_path, caplog):
+    files = {
+        "a.txt": TEXT_A,
+        "notes/b.md": TEXT_B,
+        "c.txt": "Bukharin wanted a mixed economy. He was also a gifted painter.",
+    }
+    corpus = write_corpus(tmp_path / "corpus", files)
+    _qa(corpus, tmp_path / "incremental").ensure_index()
+    # Change one file, remove one, add one: only the changed and new ones may be processed again.
+    write_corpus(corpus, {"a.txt": TEXT_A + " Stalin ordered it.", "d.txt": "Kamenev was executed in 1936."})
+    (corpus / "c.txt").unlink()
+    with caplog.at_level(logging.WARNING):
+        updated = _qa(corpus, tmp_path / "incremental").ensure_index()
+    assert "re-used 1 unchanged of 3 documents" in caplog.text
+    scratch = _qa(corpus, tmp_path / "scratch").ensure_index()
+
+    assert list(updated.documents.ids) == list(scratch.documents.ids)
+    np.testing.assert_array_equal(updated.chunks, scratch.chunks)
+    np.testing.assert_array_equal(updated.sentences, scratch.sentences)
+    assert [updated.span_labels[i] for i in updated.spans[:, 3]] == [scratch.span_labels[i] for i in scratch.spans[:, 3]]
+    np.testing.assert_allclose(np.asarray(updated.dense.embeddings), np.asarray(scratch.dense.embeddings), atol=1e-5)
+    for q in ["When was Kamenev executed?", "Who ordered it?", "Whom did Stalin respect?"]:
+        a = _qa(corpus, tmp_path / "incremental").ask(q, top_k=3)
+        b = _qa(corpus, tmp_path / "scratch").ask(q, top_k=3)
+        assert [(x.text, x.doc_id, x.start, x.end) for x in a] == [(x.text, x.doc_id, x.start, x.end) for x in b]
+        assert [x.score for x in a] == pytest.approx([x.score for x in b], abs=1e-6)

@@ -171,9 +171,11 @@ def plot(report: dict, latencies_ms: dict[str, list[float]], path: str | Path) -
         left.set_ylabel("F1 (x100)")
         left.set_ylim(0, 100)
         left.set_title("F1 by question word (n)")
+    top = max((max(v) for v in latencies_ms.values() if v), default=1.0)
+    bins = [top * i / 40 for i in range(41)]  # shared bins, so the series compare bar for bar
     for name, values in latencies_ms.items():
         if values:
-            right.hist(values, bins=40, alpha=0.6, label=name)
+            right.hist(values, bins=bins, alpha=0.6, label=name)
     right.set_xlabel("latency (ms)")
     right.set_ylabel("questions")
     right.set_title("Latency per question")

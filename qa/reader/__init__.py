@@ -23,7 +23,11 @@ def make_reader(name: str) -> Reader:
         from qa.reader.heuristic import HeuristicReader
 
         return HeuristicReader()
+    elif name == "neural":
+        from qa.reader.neural import NeuralReader
+
+        return NeuralReader()
     raise ValueError(f"unknown reader '{name}' (choose from: {', '.join(READERS)})")
 
 
-READERS = ("heuristic",)
+READERS = ("heuristic", "neural")

@@ -1,0 +1,197 @@
+"""A learned span reader: MiniLM reads question + passage together, a linear head marks the span.
+
+Trained by ``scripts/train_reader.py`` on the TRAIN articles of the SQuAD dev files; shipped as an
+int8 ONNX graph (``weights/reader-int8.onnx``) with its settings and fitted no-answer threshold in
+``weights/reader.json``. The query path needs only onnxruntime, tokenizers and numpy.
+
+Scoring: each window gives its best span by start+end logit (at most ``max_answer_tokens`` long)
+and a null score start[CLS]+end[CLS] (SQuAD 2.0 BERT style). A span's score is
+``sigmoid(span - null)``, the model's probability of that span against "no answer" in its window;
+the reader abstains when the best score is below the fitted threshold.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from qa.index_store import CorpusIndex
+from qa.reader.windows import best_spans, context_mask, load_tokenizer, make_windows, pad_batch
+from qa.types import Answer, Passage
+
+WEIGHTS = Path(__file__).resolve().parent / "weights"
+MODEL_FILE = WEIGHTS / "reader-int8.onnx"
+CONFIG_FILE = WEIGHTS / "reader.json"
+
+_OPEN_CLOSE = {"(": ")", "[": "]", "{": "}"}
+_EDGE_PUNCT = ",;:!?"
+
+
+@dataclass(frozen=True)
+class Span:
+    """A best span in one context: char range ``[start, end)``; ``text == context[start:end]``."""
+
+    start: int
+    end: int
+    text: str
+    score: float   # sigmoid(span - null), in [0, 1]
+    margin: float  # span - null, in logits
+
+
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink ``[start, end)`` past edge white space and stray punctuation (never to nothing)."""
+    s, e = start, end
+    for _ in range(4):
+        s0, e0 = s, e
+        while s < e and (text[s].isspace() or text[s] in _EDGE_PUNCT):
+            s += 1
+        while e > s and (text[e - 1].isspace() or text[e - 1] in _EDGE_PUNCT):
+            e -= 1
+        piece = text[s:e]
+        if e - s > 1 and piece.endswith(".") and "." not in piece[:-1]:
+            e -= 1  # a sentence's full stop, not "U.S."
+        for o, c in _OPEN_CLOSE.items():
+            piece = text[s:e]
+            if piece.endswith(c) and o not in piece:
+                e -= 1
+            piece = text[s:e]
+            if piece.startswith(o) and c not in piece:
+                s += 1
+        piece = text[s:e]
+        for q in ('"', "'"):
+            if piece.count(q) % 2 == 1 and e - s > 1:
+                if piece.startswith(q):
+                    s += 1
+                elif piece.endswith(q):
+                    e -= 1
+            piece = text[s:e]
+        if (s, e) == (s0, e0):
+            break
+    if s >= e:
+        return start, end
+    return s, e
+
+
+def _sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+class NeuralReader:
+    """Reads passages with the int8 ONNX span model; see the module docstring for the scores."""
+
+    def __init__(
+        self,
+        model_path: str | Path | None = None,
+        config_path: str | Path | None = None,
+        threshold: float | None = None,
+        threads: int = 2,
+    ) -> None:
+        import onnxruntime as ort
+
+        model_path = Path(model_path or MODEL_FILE)
+        config_path = Path(config_path or CONFIG_FILE)
+        cfg = json.loads(config_path.read_text(encoding="utf-8")) if config_path.is_file() else {}
+        self.config = cfg
+        self.max_len = int(cfg.get("max_len", 256))
+        self.stride = int(cfg.get("stride", 128))
+        self.max_answer_tokens = int(cfg.get("max_answer_tokens", 30))
+        self.threshold = float(threshold if threshold is not None else cfg.get("threshold", 0.5))
+        self._tok = load_tokenizer()
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+        opts.log_severity_level = 3
+        self._session = ort.InferenceSession(str(model_path), opts, providers=["CPUExecutionProvider"])
+
+    # -- the model on (question, context) pairs ---------------------------------------------
+
+    def _run(self, windows) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        ids, mask, types = pad_batch(windows)
+        start, end = self._session.run(
+            ["start_logits", "end_logits"],
+            {"input_ids": ids, "attention_mask": mask, "token_type_ids": types},
+        )
+        allowed = context_mask(windows, ids.shape[1])
+        return best_spans(start, end, allowed, self.max_answer_tokens)
+
+    def window_spans(self, questions: list[str], contexts: list[str], batch_size: int = 32) -> list[list[Span]]:
+        """Per (question, context) pair, the best span of each of its windows."""
+        windows = make_windows(self._tok, questions, contexts, self.max_len, self.stride)
+        out: list[list[Span]] = [[] for _ in questions]
+        order = sorted(range(len(windows)), key=lambda k: len(windows[k].ids))
+        for b in range(0, len(order), batch_size):
+            batch = [windows[k] for k in order[b : b + batch_size]]
+            i, j, best, null = self._run(batch)
+            for w, a, z, sc, nl in zip(batch, i, j, best, null):
+                ctx = contexts[w.item]
+                c0 = w.offsets[int(a)][0]
+                c1 = w.offsets[int(z)][1]
+                if c0 < 0 or c1 <= c0:
+                    continue
+                s, e = trim_span(ctx, c0, c1)
+                margin = float(sc - nl)
+                out[w.item].append(Span(s, e, ctx[s:e], _sigmoid(margin), margin))
+        return out
+
+    def predict(self, questions: list[str], contexts: list[str], batch_size: int = 32) -> list[Span | None]:
+        """The best span per pair (highest score over its windows), threshold not applied."""
+        return [max(spans, key=lambda x: x.score) if spans else None
+                for spans in self.window_spans(questions, contexts, batch_size)]
+
+    # -- the Reader interface ----------------------------------------------------------------
+
+    def read(self, question: str, passages: list[Passage], index: CorpusIndex, top_k: int = 1) -> list[Answer]:
+        if not passages:
+            return [Answer.no_answer()]
+        per_passage = self.window_spans([question] * len(passages), [p.text for p in passages], batch_size=64)
+        best: dict[str, Answer] = {}
+        for passage, spans in zip(passages, per_passage):
+            chunk = passage.chunk
+            d = index.doc_index(chunk.doc_id)
+            text = index.documents[d].text
+            for sp in spans:
+                start, end = chunk.start + sp.start, chunk.start + sp.end
+                if text[start:end] != sp.text:  # chunk text is document.text[start:end]; never trust blindly
+                    continue
+                key = sp.text.lower()
+                if key in best and best[key].score >= sp.score:
+                    continue
+                sents = index.rows_within(index.sentences, d, chunk.start, chunk.end)
+                s0, s1 = chunk.start, chunk.end
+                if len(sents):
+                    k = int(np.searchsorted(sents[:, 1], start, side="right") - 1)
+                    if k >= 0 and sents[k, 2] >= end:
+                        s0, s1 = int(sents[k, 1]), int(sents[k, 2])
+                    elif k >= 0:
+                        s0 = int(sents[k, 1])
+                        k2 = int(np.searchsorted(sents[:, 1], end, side="left") - 1)
+                        s1 = int(sents[max(k, k2), 2]) if sents[max(k, k2), 2] >= end else chunk.end
+                best[key] = Answer(
+                    text=sp.text,
+                    score=float(min(1.0, max(0.0, sp.score))),
+                    doc_id=chunk.doc_id,
+                    start=int(start),
+                    end=int(end),
+                    sentence=text[s0:s1],
+                    sentence_start=s0,
+                    passage=passage,
+                    line=text.count("\n", 0, int(start)) + 1,
+                )
+        ranked = sorted(best.values(), key=lambda a: (-a.score, a.start))
+        if not ranked or ranked[0].score < self.threshold:
+            top = ranked[0].score if ranked else 0.0
+            return [Answer.no_answer(score=float(1.0 - top), passage=passages[0])]
+        return [a for a in ranked if a.score >= self.threshold][:top_k]
+
+
+@lru_cache(maxsize=1)
+def default_reader() -> NeuralReader:
+    return NeuralReader()
