@@ -20,6 +20,7 @@ import numpy as np
 from qa.annotate import SPACY_MODEL, Annotations, annotate
 from qa.chunking import ChunkSettings, chunk_document
 from qa.corpus import FileStamp, find_text_files, read_document
+from qa.dense import ANN_MIN_PASSAGES, DenseIndex, build_hnsw
 from qa.doc_store import DocumentStoreWriter
 from qa.embedding import DIM, embed_passages
 from qa.lexical import LexicalBuilder
@@ -122,6 +123,9 @@ class IndexWriter:
         out.flush()
         del out
         raw_path.unlink()
+        if n >= ANN_MIN_PASSAGES:
+            emb = np.load(self.folder / "embeddings.npy", mmap_mode="r", allow_pickle=False)
+            build_hnsw(emb, self.folder / DenseIndex.ANN_FILE)
 
 
 def _progress_bar(total: int, show: bool | None):

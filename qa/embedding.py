@@ -47,7 +47,8 @@ def embed_passages(
     for i in range(0, len(texts), batch_size):
         batch = list(texts[i : i + batch_size])
         out[i : i + len(batch)] = model.encode(
-            batch, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True
+            batch, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
+            show_progress_bar=False,
         )
         if on_batch:
             on_batch(len(batch))

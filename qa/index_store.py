@@ -32,7 +32,7 @@ from qa.types import Chunk, Document
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: documents in a memory-mapped blob
 MANIFEST = "manifest.json"
 CURRENT = "CURRENT"
 
