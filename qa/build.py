@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -131,9 +132,9 @@ class IndexWriter:
 def _progress_bar(total: int, show: bool | None):
     from tqdm import tqdm
 
-    # disable=None turns the bar off when stderr is not a terminal (CI, pipes).
-    return tqdm(total=total, desc="indexing", unit="B", unit_scale=True, file=sys.stderr,
-                disable=None if show is None else not show, dynamic_ncols=True)
+    # By default the bar is shown only on a terminal (not in CI logs or pipes).
+    show = sys.stderr.isatty() if show is None else show
+    return tqdm(total=total, desc="indexing", unit="B", unit_scale=True, file=sys.stderr, disable=not show)
 
 
 def _tables_from(doc: Document, ann: Annotations, settings: ChunkSettings) -> DocTables:
@@ -152,6 +153,7 @@ def write_build(
     """Stream every document of ``corpus`` into a new build in ``folder``."""
     writer = IndexWriter(folder, settings)
     stats = BuildStats()
+    started = time.perf_counter()
     files = find_text_files(corpus)
     pending: list[tuple[Document, DocTables | None]] = []
     pending_chars = 0
@@ -172,7 +174,8 @@ def write_build(
                 emb = tables.embeddings
             writer.add(doc, tables, emb)
             stats.chunks += len(tables.chunks)
-            bar.set_postfix(chunks=stats.chunks, refresh=False)
+            elapsed = max(time.perf_counter() - started, 1e-9)
+            bar.set_postfix_str(f"{stats.chunks:,} chunks, {stats.chunks / elapsed:.1f} chunks/s", refresh=False)
         pending, pending_chars = [], 0
 
     with _progress_bar(sum(p.stat().st_size for p in files), progress) as bar:

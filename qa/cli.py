@@ -112,7 +112,9 @@ COMMANDS = {"ask": cmd_ask, "index": cmd_index, "prompt": cmd_prompt}
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="qa: %(message)s", stream=sys.stderr)
+    # Our own messages at INFO; libraries' (sentence-transformers says a lot) only from WARNING.
+    logging.basicConfig(level=logging.WARNING, format="qa: %(message)s", stream=sys.stderr)
+    logging.getLogger("qa").setLevel(logging.INFO)
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
     args = parser.parse_args(argv or ["prompt"])

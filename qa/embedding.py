@@ -28,7 +28,9 @@ def _model_dir():
 @lru_cache(maxsize=1)
 def _sentence_transformer():
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()  # its weight-loading bar would interleave with ours
     return SentenceTransformer(str(_model_dir()), device="cpu")
 
 

@@ -93,7 +93,7 @@ class QA:
         except IndexDamagedError as exc:
             reason = f"{exc}"
         log.warning("building the index of %s (%s)", self.corpus, reason)
-        build = build_index(self.corpus, self.index_dir, self.chunking, stamps or None, self.progress)
+        build = build_index(self.corpus, self.index_dir, self.chunking, stamps or None, self.progress, reuse=not force)
         self._set_index(load_build(build))
         return self._index
 
