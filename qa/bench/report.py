@@ -8,8 +8,10 @@ The report dict is built by ``qa.bench.cli``; its keys are
 * retrieval: ``recall`` (``{"1", "5", "20"}``) and ``mrr10`` over answerable questions; for BEIR,
   ``ndcg10`` and ``recall`` ``{"100"}`` map each method to its figure;
 * speed: ``latency_ms`` (``{"p50", "p95", "retrieve", "read"}``; for BEIR one ``{"p50", "p95"}``
-  per method), ``qps``, ``peak_rss_mb``, ``index`` (build seconds, sizes, whether built now);
-* ``peers``: other systems on the same questions; ``settings``: what was run.
+  per method), ``qps`` (per method for BEIR), ``peak_rss_mb`` (includes an index build done in
+  this run), ``wall_seconds``, ``index`` (build seconds, sizes, whether built now);
+* ``peers``: other systems on the same questions (leaderboard files scored on this run's question
+  ids, published BEIR figures) and ``rank_bm25_speed``; ``settings``: what was run.
 
 EM and F1 are x100; recall, MRR and nDCG are fractions.
 """
@@ -65,6 +67,8 @@ def _answer_tables(console, report: dict, Table) -> None:
     rows = [(f"qa ({s['reader']}, {s['retriever']})", report)]
     rows += [(name, peer) for name, peer in report.get("peers", {}).items() if name not in ("rank_bm25_speed",)]
     for name, r in rows:
+        if r.get("missing"):
+            name = f"{name} ({r['missing']} unanswered: scored 0)"
         has, no = r.get("has_ans", {}), r.get("no_ans", {})
         cells = [name, str(r["n"]), _f(r["em"]), _f(r["f1"]), _f(has.get("em")), _f(has.get("f1"))]
         if has_no:
@@ -157,14 +161,15 @@ def plot(report: dict, latencies_ms: dict[str, list[float]], path: str | Path) -
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
     if "ndcg10" in report:
-        names = list(report["ndcg10"])
-        left.bar(names, [report["ndcg10"][m] for m in names], color="tab:blue")
-        for name, peer in report.get("peers", {}).items():
-            if "ndcg10" in peer:
-                left.axhline(peer["ndcg10"], linestyle="--", linewidth=1, color="gray")
-                left.text(-0.4, peer["ndcg10"], name, fontsize=7, va="bottom")
+        ours = [(f"qa {m}", v) for m, v in report["ndcg10"].items()]
+        published = [(n.replace(" BM25", "\nBM25"), p["ndcg10"]) for n, p in report.get("peers", {}).items() if "ndcg10" in p]
+        bars = left.bar([n for n, _ in ours + published], [v for _, v in ours + published],
+                        color=["tab:blue"] * len(ours) + ["lightgray"] * len(published))
+        left.bar_label(bars, fmt="%.3f", fontsize=8)
+        left.tick_params(axis="x", labelsize=7)
+        left.set_ylim(0, 1)
         left.set_ylabel("nDCG@10")
-        left.set_title("nDCG@10 by retriever")
+        left.set_title("nDCG@10: ours (blue) and published (gray)")
     else:
         words = report.get("by_question_word", {})
         left.bar([f"{w}\n({v['n']})" for w, v in words.items()], [v["f1"] for v in words.values()], color="tab:blue")

@@ -20,8 +20,8 @@ README_HELD_OUT = [
 # -- detection ---------------------------------------------------------------------------------
 
 
-def test_detects_jsonl_question_set(bench_data):
-    qset = load(bench_data / "seed_dev.jsonl")
+def test_detects_jsonl_question_set(benchmarks):
+    qset = load(benchmarks / "seed_dev.jsonl")
     assert isinstance(qset, QuestionSet)
     assert len(qset.questions) == 28
     assert sum(not q.answerable for q in qset.questions) == 3
@@ -36,8 +36,8 @@ def test_detects_squad_versions(squad_v1, squad_v2):
     assert sum(not q.answerable for q in squad_v2.questions) == 5_945
 
 
-def test_detects_beir_folder(bench_data):
-    beir = load(bench_data / "beir-scifact")
+def test_detects_beir_folder(benchmarks):
+    beir = load(benchmarks / "beir-scifact")
     assert isinstance(beir, BeirSet)
     assert len(beir.corpus) == 5_183
     assert len(beir.judged_queries()) == 300
@@ -90,11 +90,11 @@ def test_cli_reports_bad_input_in_one_line_with_exit_2(tmp_path, capsys, kind):
     assert err.startswith("qa: error:") and "\n" not in err and "Traceback" not in err
 
 
-def test_cli_refuses_options_that_do_not_fit_the_file(bench_data, capsys):
-    assert main(["bench", str(bench_data / "seed_dev.jsonl"), "--mode", "reading"]) == 2
-    assert main(["bench", str(bench_data / "squad" / "dev-v1.1.json"), "--corpus", "corpus"]) == 2
-    assert main(["bench", str(bench_data / "beir-scifact"), "--split", "train"]) == 2
-    assert main(["bench", str(bench_data / "seed_dev.jsonl"), "--reader", "oracle"]) == 2
+def test_cli_refuses_options_that_do_not_fit_the_file(benchmarks, capsys):
+    assert main(["bench", str(benchmarks / "seed_dev.jsonl"), "--mode", "reading"]) == 2
+    assert main(["bench", str(benchmarks / "squad" / "dev-v1.1.json"), "--corpus", "corpus"]) == 2
+    assert main(["bench", str(benchmarks / "beir-scifact"), "--split", "train"]) == 2
+    assert main(["bench", str(benchmarks / "seed_dev.jsonl"), "--reader", "oracle"]) == 2
     assert capsys.readouterr().err.count("qa: error:") == 4
 
 

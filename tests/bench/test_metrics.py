@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support import BENCHMARKS
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -34,13 +35,8 @@ from qa.bench.metrics import (
 # ---------------------------------------------------------------------------
 
 
-def shared_dir() -> Path:
-    """The shared data folder, a sibling of the repository root."""
-    return Path(__file__).resolve().parents[2].parent / "shared"
-
-
 def squad_dir() -> Path:
-    return shared_dir() / "benchmarks" / "squad"
+    return BENCHMARKS / "squad"
 
 
 def ref_dir() -> Path:
