@@ -12,6 +12,7 @@ import logging
 import sys
 
 from qa.errors import QAError
+from qa.reader import DEFAULT_READER, READERS
 
 EXIT_USAGE = 2
 
@@ -35,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--top-k", type=int, default=1, metavar="N", help="answers to show (default 1)")
         p.add_argument("--passages", type=int, default=5, metavar="N", help="passages the reader reads (default 5)")
         p.add_argument("--retriever", choices=["bm25", "dense", "hybrid"], default="hybrid")
-        p.add_argument("--reader", default="heuristic", help="answerer (default: heuristic)")
+        p.add_argument("--reader", choices=READERS, default=DEFAULT_READER,
+                       help=f"answerer (default: {DEFAULT_READER})")
 
     ask = sub.add_parser("ask", help="answer one question")
     ask.add_argument("question")
@@ -66,7 +68,7 @@ def _make_qa(args):
     return QA(
         corpus=args.corpus,
         index_dir=args.index_dir,
-        reader=getattr(args, "reader", "heuristic"),
+        reader=getattr(args, "reader", DEFAULT_READER),
         progress=False if args.no_progress else None,
     )
 

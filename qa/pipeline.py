@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from qa.chunking import ChunkSettings
+from qa.reader import DEFAULT_READER
 from qa.errors import CorpusError, IndexDamagedError, QuestionError
 from qa.index_store import CorpusIndex, build_index, index_name, live_build, load_build, read_manifest, staleness
 from qa.types import Answer, Passage
@@ -44,7 +45,7 @@ class QA:
     Args:
         corpus: folder of ``.txt`` / ``.md`` files (default: the bundled corpus).
         index_dir: where this corpus's index lives (default: ``indexes/<folder>-<hash>``).
-        reader: answerer name (``"heuristic"``).
+        reader: answerer name: ``"neural"`` (default, the trained span reader) or ``"heuristic"``.
         fusion: ``"rrf"`` (default) or ``"weighted"``.
         chunking: chunk settings; a change makes an existing index stale.
         progress: progress bars while building (None: only on a terminal).
@@ -56,7 +57,7 @@ class QA:
         self,
         corpus: str | os.PathLike | None = None,
         index_dir: str | os.PathLike | None = None,
-        reader: str = "heuristic",
+        reader: str = DEFAULT_READER,
         fusion: str = "rrf",
         chunking: ChunkSettings | None = None,
         progress: bool | None = None,

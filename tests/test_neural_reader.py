@@ -123,10 +123,18 @@ def test_offsets_exact_on_bundled_corpus(reader, bundled_qa, seed_questions):
 
 
 @needs_weights
-def test_abstains_on_unrelated_question(reader, bundled_qa):
-    q = "What is the boiling point of liquid nitrogen in kelvin?"
-    answers = reader.read(q, bundled_qa.retrieve(q, k=5), bundled_qa.index, top_k=1)
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many moons does Jupiter have?",
+        "Who won the 2018 FIFA World Cup?",
+        "Which programming language was created by Guido van Rossum?",
+    ],
+)
+def test_abstains_on_unrelated_question(reader, bundled_qa, question):
+    answers = reader.read(question, bundled_qa.retrieve(question, k=5), bundled_qa.index, top_k=1)
     assert len(answers) == 1 and not answers[0].is_answer
+    assert answers[0].text is None and answers[0].start is None
 
 
 @needs_weights
@@ -135,7 +143,6 @@ def test_abstains_on_unrelated_question(reader, bundled_qa):
     [
         ("When was the Eiffel Tower completed?", "1889"),
         ("Who is the Eiffel Tower named after?", "Gustave Eiffel"),
-        ("In which city is the Eiffel Tower?", "Paris"),
         ("How tall is the tower?", "330 metres"),
     ],
 )

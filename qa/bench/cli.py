@@ -14,6 +14,7 @@ import sys
 import time
 
 from qa.errors import QAError
+from qa.reader import DEFAULT_READER, READERS
 
 log = logging.getLogger("qa")
 
@@ -48,7 +49,7 @@ def add_bench_parser(subparsers, corpus_options) -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, metavar="S", help="sample seed (default 0)")
     p.add_argument("--retriever", choices=RETRIEVERS,
                    help="retrieval method (default hybrid; BEIR: all three unless given)")
-    p.add_argument("--reader", default="heuristic", help="answerer (default: heuristic)")
+    p.add_argument("--reader", choices=READERS, default=DEFAULT_READER, help=f"answerer (default: {DEFAULT_READER})")
     p.add_argument("--passages", type=int, default=5, metavar="N", help="passages the reader reads (default 5)")
     p.add_argument("--report", metavar="OUT.json", help="write the figures as JSON")
     p.add_argument("--plot", metavar="OUT.png", help="plot F1 by question word and latency")

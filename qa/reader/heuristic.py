@@ -17,6 +17,7 @@ import re
 import numpy as np
 
 from qa.index_store import CorpusIndex
+from qa.reader.citation import cite, keep_best, ranked_or_abstain
 from qa.reader.question_type import expected_labels, head_noun
 from qa.text import STOP_WORDS, analyze
 from qa.types import Answer, Passage
@@ -81,25 +82,8 @@ class HeuristicReader:
                 context = min(1.0, overlap + 0.3 * neighbours)
                 near = _closeness(text, int(sents[si, 1]), int(sents[si, 2]), s_start, s_end, weights)
                 score = type_fit * novelty * rank_factor * (0.75 * context + 0.25 * near * context ** 0.5)
-                key = cand.lower()
-                if key not in best or score > best[key].score:
-                    s0, e0 = int(sents[si, 1]), int(sents[si, 2])
-                    best[key] = Answer(
-                        text=cand,
-                        score=float(min(1.0, max(0.0, score))),
-                        doc_id=chunk.doc_id,
-                        start=int(s_start),
-                        end=int(s_end),
-                        sentence=text[s0:e0],
-                        sentence_start=s0,
-                        passage=passage,
-                        line=text.count("\n", 0, int(s_start)) + 1,
-                    )
-        ranked = sorted(best.values(), key=lambda a: (-a.score, a.start))
-        if not ranked or ranked[0].score < self.threshold:
-            top = ranked[0].score if ranked else 0.0
-            return [Answer.no_answer(score=float(1.0 - top), passage=passages[0] if passages else None)]
-        return ranked[:top_k]
+                keep_best(best, cite(index, passage, int(s_start), int(s_end), score))
+        return ranked_or_abstain(best, self.threshold, top_k, passages)
 
 
 def _idf(index: CorpusIndex, term: str) -> float:

@@ -7,7 +7,8 @@ int8 ONNX graph (``weights/reader-int8.onnx``) with its settings and fitted no-a
 Scoring: each window gives its best span by start+end logit (at most ``max_answer_tokens`` long)
 and a null score start[CLS]+end[CLS] (SQuAD 2.0 BERT style). A span's score is
 ``sigmoid(span - null)``, the model's probability of that span against "no answer" in its window;
-the reader abstains when the best score is below the fitted threshold.
+the reader abstains when the best score is below the fitted threshold. Across several passages a
+span's score is also weighted by its passage's retrieval rank (``rank_decay``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.index_store import CorpusIndex
+from qa.reader.citation import cite, keep_best, ranked_or_abstain
 from qa.reader.windows import best_spans, context_mask, load_tokenizer, make_windows, pad_batch
 from qa.types import Answer, Passage
 
@@ -104,6 +106,9 @@ class NeuralReader:
         self.stride = int(cfg.get("stride", 128))
         self.max_answer_tokens = int(cfg.get("max_answer_tokens", 30))
         self.threshold = float(threshold if threshold is not None else cfg.get("threshold", 0.5))
+        # Weight of the retrieval rank: a span from the k-th passage counts rank_decay**(k-1) of its
+        # reader score (fitted on tuning articles by scripts/fit_rank_prior.py; 1.0 = rank ignored).
+        self.rank_decay = float(cfg.get("rank_decay", 1.0))
         self._tok = load_tokenizer()
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads
@@ -153,43 +158,16 @@ class NeuralReader:
             return [Answer.no_answer()]
         per_passage = self.window_spans([question] * len(passages), [p.text for p in passages], batch_size=64)
         best: dict[str, Answer] = {}
-        for passage, spans in zip(passages, per_passage):
+        for rank, (passage, spans) in enumerate(zip(passages, per_passage)):
+            prior = self.rank_decay**rank
             chunk = passage.chunk
-            d = index.doc_index(chunk.doc_id)
-            text = index.documents[d].text
+            text = index.document(chunk.doc_id).text
             for sp in spans:
                 start, end = chunk.start + sp.start, chunk.start + sp.end
                 if text[start:end] != sp.text:  # chunk text is document.text[start:end]; never trust blindly
                     continue
-                key = sp.text.lower()
-                if key in best and best[key].score >= sp.score:
-                    continue
-                sents = index.rows_within(index.sentences, d, chunk.start, chunk.end)
-                s0, s1 = chunk.start, chunk.end
-                if len(sents):
-                    k = int(np.searchsorted(sents[:, 1], start, side="right") - 1)
-                    if k >= 0 and sents[k, 2] >= end:
-                        s0, s1 = int(sents[k, 1]), int(sents[k, 2])
-                    elif k >= 0:
-                        s0 = int(sents[k, 1])
-                        k2 = int(np.searchsorted(sents[:, 1], end, side="left") - 1)
-                        s1 = int(sents[max(k, k2), 2]) if sents[max(k, k2), 2] >= end else chunk.end
-                best[key] = Answer(
-                    text=sp.text,
-                    score=float(min(1.0, max(0.0, sp.score))),
-                    doc_id=chunk.doc_id,
-                    start=int(start),
-                    end=int(end),
-                    sentence=text[s0:s1],
-                    sentence_start=s0,
-                    passage=passage,
-                    line=text.count("\n", 0, int(start)) + 1,
-                )
-        ranked = sorted(best.values(), key=lambda a: (-a.score, a.start))
-        if not ranked or ranked[0].score < self.threshold:
-            top = ranked[0].score if ranked else 0.0
-            return [Answer.no_answer(score=float(1.0 - top), passage=passages[0])]
-        return [a for a in ranked if a.score >= self.threshold][:top_k]
+                keep_best(best, cite(index, passage, start, end, sp.score * prior))
+        return ranked_or_abstain(best, self.threshold, top_k, passages)
 
 
 @lru_cache(maxsize=1)
