@@ -119,9 +119,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("qa").setLevel(logging.INFO)
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
-    args = parser.parse_args(argv or ["prompt"])
-    if args.command is None:
-        args = parser.parse_args(["prompt", *argv])
+    try:
+        args = parser.parse_args(argv or ["prompt"])
+        if args.command is None:
+            args = parser.parse_args(["prompt", *argv])
+    except SystemExit as exc:  # usage errors (exit 2) and --help (exit 0), as a return code
+        return int(exc.code or 0)
     try:
         if args.command == "bench":
             return args.run(args)
