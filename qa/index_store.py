@@ -17,7 +17,6 @@ import time
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -197,7 +196,7 @@ def build_index(
     Raises:
         CorpusError: the corpus has no usable document.
     """
-    from qa.build import PreviousBuild, spacy_model_version, write_build  # spaCy, torch: index time only
+    from qa.build import spacy_model_version, write_build  # spaCy, torch: index time only
 
     started = time.perf_counter()
     stamps = stamps or stamp_files(corpus)

@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 BENCH = REPO.parent / "shared" / "benchmarks"
 
-from qa.text import analyze, words  # noqa: E402
+from qa.text import analyze  # noqa: E402
 
 
 class PeakRSS:

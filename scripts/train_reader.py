@@ -374,6 +374,7 @@ def main() -> None:
     cfg_tmp = Path(str(tmp) + ".json")
     cfg_tmp.write_text(json.dumps(cfg))
     figures = {}
+    fp32_p1: list = []  # the fp32 predictions, compared with int8 on the second pass
     for name, path in (("fp32", tmp), ("int8", int8)):
         t0 = time.perf_counter()
         reader = NeuralReader(path, cfg_tmp, threshold=0.0)
