@@ -28,11 +28,20 @@ def rank_bm25_defaults() -> dict[str, float]:
     return {name: float(sig[name].default) for name in ("k1", "b", "epsilon")}
 
 
+#: Postings turned into weights at a time while finishing: bounds the temporaries (about 50 bytes
+#: a posting) whatever the corpus size.
+FINISH_BLOCK_POSTINGS = 4_000_000
+
+
 class LexicalBuilder:
     """Streams tokenized passages into BM25 weights with memory for the postings only.
 
     Gives the same weights as ``rank_bm25.BM25Okapi`` (idf ``log(N - df + .5) - log(df + .5)``,
     negative idf floored to ``epsilon`` x the mean idf), without keeping a dict per passage.
+    While adding, a posting costs 8 bytes (term id and term frequency, in passage order; a
+    passage's postings are found from its count of distinct terms). ``finish`` writes the
+    term-major arrays (8 bytes a posting) block by block, so peak memory is about 16 bytes a
+    posting plus one block of temporaries.
     """
 
     def __init__(self, k1: float | None = None, b: float | None = None, epsilon: float | None = None) -> None:
@@ -43,44 +52,65 @@ class LexicalBuilder:
         self.b = defaults["b"] if b is None else b
         self.epsilon = defaults["epsilon"] if epsilon is None else epsilon
         self.vocab: dict[str, int] = {}
-        self._terms, self._docs, self._tfs = array("i"), array("i"), array("i")
-        self._lengths = array("q")
+        self._terms, self._tfs = array("i"), array("i")
+        self._lengths, self._distinct = array("q"), array("q")
 
     def add(self, terms: list[str]) -> None:
         from collections import Counter
 
-        d = len(self._lengths)
+        counts = Counter(terms)
         self._lengths.append(len(terms))
-        for term, tf in Counter(terms).items():
+        self._distinct.append(len(counts))
+        for term, tf in counts.items():
             self._terms.append(self.vocab.setdefault(term, len(self.vocab)))
-            self._docs.append(d)
             self._tfs.append(tf)
 
-    def finish(self) -> "LexicalIndex":
+    def finish(self, block_postings: int = FINISH_BLOCK_POSTINGS) -> "LexicalIndex":
         n = len(self._lengths)
         params = {"k1": self.k1, "b": self.b, "epsilon": self.epsilon}
-        lengths = np.frombuffer(self._lengths, dtype=np.int64).astype(np.float64)
         if not self.vocab:
             # Nothing to match (and rank-bm25 would divide by a zero average length).
             return LexicalIndex({}, np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.float32), n,
                                 {**params, "avgdl": 0.0})
+        n_terms = len(self.vocab)
+        lengths = np.frombuffer(self._lengths, dtype=np.int64).astype(np.float64)
+        distinct = np.frombuffer(self._distinct, dtype=np.int64)
         terms = np.frombuffer(self._terms, dtype=np.int32)
-        docs = np.frombuffer(self._docs, dtype=np.int32)
-        tfs = np.frombuffer(self._tfs, dtype=np.int32).astype(np.float64)
-        # Group postings by term; a stable sort keeps each term's passages in increasing order.
-        order = np.argsort(terms, kind="stable")
-        df = np.bincount(terms, minlength=len(self.vocab)).astype(np.float64)
-        indptr = np.zeros(len(self.vocab) + 1, dtype=np.int64)
-        indptr[1:] = np.cumsum(df.astype(np.int64))
+        tfs = np.frombuffer(self._tfs, dtype=np.int32)
+        df = np.bincount(terms, minlength=n_terms)
+        indptr = np.zeros(n_terms + 1, dtype=np.int64)
+        np.cumsum(df, out=indptr[1:])
         idf = np.log(n - df + 0.5) - np.log(df + 0.5)
         idf[idf < 0] = self.epsilon * idf.mean()
         avgdl = lengths.sum() / n
-        d_sorted = docs[order]
-        tf_sorted = tfs[order]
-        norm = self.k1 * (1 - self.b + self.b * lengths[d_sorted] / avgdl)
-        weights = np.repeat(idf, df.astype(np.int64)) * tf_sorted * (self.k1 + 1) / (tf_sorted + norm)
-        return LexicalIndex(self.vocab, indptr, d_sorted.astype(np.int32), weights.astype(np.float32), n,
-                            {**params, "avgdl": float(avgdl)})
+
+        docs_out = np.empty(len(terms), dtype=np.int32)
+        weights_out = np.empty(len(terms), dtype=np.float32)
+        next_slot = indptr[:-1].copy()  # where each term's next posting goes
+        first_posting = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(distinct, out=first_posting[1:])
+        d0 = 0
+        while d0 < n:
+            # Whole passages per block; passages come in increasing order, so each term's postings do too.
+            d1 = int(np.searchsorted(first_posting, first_posting[d0] + block_postings, side="right")) - 1
+            d1 = min(max(d1, d0 + 1), n)
+            p0, p1 = int(first_posting[d0]), int(first_posting[d1])
+            t = terms[p0:p1]
+            d = np.repeat(np.arange(d0, d1, dtype=np.int32), distinct[d0:d1])
+            tf = tfs[p0:p1].astype(np.float64)
+            norm = self.k1 * (1 - self.b + self.b * lengths[d] / avgdl)
+            w = idf[t] * tf * (self.k1 + 1) / (tf + norm)
+            order = np.argsort(t, kind="stable")
+            t_sorted = t[order]
+            # Rank of each posting among this block's postings of the same term.
+            run_start = np.flatnonzero(np.r_[True, t_sorted[1:] != t_sorted[:-1]])
+            rank = np.arange(len(t_sorted)) - np.repeat(run_start, np.diff(np.r_[run_start, len(t_sorted)]))
+            slots = next_slot[t_sorted] + rank
+            docs_out[slots] = d[order]
+            weights_out[slots] = w[order]
+            next_slot += np.bincount(t, minlength=n_terms)
+            d0 = d1
+        return LexicalIndex(self.vocab, indptr, docs_out, weights_out, n, {**params, "avgdl": float(avgdl)})
 
 
 @dataclass

