@@ -52,6 +52,10 @@ def connect(address: str | None) -> None:
     Raises:
         QAError: Ray is not installed, or the cluster cannot be reached.
     """
+    if address in (None, LOCAL):
+        # A one-machine cluster: Ray then takes 127.0.0.1 as the node address and its servers
+        # listen there only, instead of on every interface. Read by Ray when it is imported.
+        os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
     try:
         import ray
     except ImportError as exc:

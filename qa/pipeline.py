@@ -85,6 +85,7 @@ class QA:
         self.backend = BackendSettings(backend, uri, dense_index)
         self.ray = ray
         self.collection: str | None = None  # the live Milvus collection, once checked
+        self._client = None  # pymilvus.MilvusClient, with the Milvus backend
         self._index: CorpusIndex | None = None
         self._retriever = None
         self._reader = None
@@ -94,6 +95,8 @@ class QA:
         """Load the index, building it first when it is missing, stale or damaged."""
         if self._index is not None and not force:
             return self._index
+        if self.backend.name == MILVUS:
+            self._milvus_client()  # an unreachable server is reported before minutes of building
         reason, stamps = None, None
         try:
             build = None if force else live_build(self.index_dir)
@@ -133,15 +136,21 @@ class QA:
         self._retriever = retriever
         self._reader = make_reader(self.reader_name)
 
+    def _milvus_client(self):
+        if self._client is None:
+            from qa.backends.milvus_connection import connect
+
+            if self.fusion != "rrf":
+                raise QAError("the Milvus backend fuses with RRF in the engine; weighted fusion is local only")
+            self._client = connect(self.backend.uri, self.backend.token)
+        return self._client
+
     def _milvus_retriever(self, index: CorpusIndex, force: bool):
         """Check (and build when stale) this index's Milvus collection; its retriever."""
         from qa.backends.milvus_collection import MilvusCollections, collection_base
-        from qa.backends.milvus_connection import connect
         from qa.backends.milvus_retriever import MilvusRetriever
 
-        if self.fusion != "rrf":
-            raise QAError("the Milvus backend fuses with RRF in the engine; --fusion weighted is local only")
-        client = connect(self.backend.uri, self.backend.token)
+        client = self._milvus_client()
         collections = MilvusCollections(client, self.backend.uri, collection_base(self.index_dir),
                                         self.backend.dense_index)
         self.collection = collections.ensure(index, force=force)
