@@ -48,7 +48,7 @@ def test_ray_embeddings_equal_single_process_ones(ray_cluster, bundled_qa):
 def test_ray_processes_listen_on_localhost_only(ray_cluster):
     import psutil  # Ray ships it
 
-    from conftest import LOOPBACK, listening_addresses
+    from support import LOOPBACK, listening_addresses
 
     listening = []
     for proc in psutil.Process().children(recursive=True):
