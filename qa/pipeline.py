@@ -142,7 +142,9 @@ class QA:
 
             if self.fusion != "rrf":
                 raise QAError("the Milvus backend fuses with RRF in the engine; weighted fusion is local only")
-            self._client = connect(self.backend.uri, self.backend.token)
+            # Credentials stay out of command lines (and process lists): from the environment.
+            token = self.backend.token or os.environ.get("QA_MILVUS_TOKEN", "")
+            self._client = connect(self.backend.uri, token)
         return self._client
 
     def _milvus_retriever(self, index: CorpusIndex, force: bool):
