@@ -16,6 +16,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -164,8 +165,16 @@ def write_build(
     stamps: dict[str, FileStamp],
     previous: PreviousBuild | None,
     progress: bool | None,
+    embed: Callable[[list[str]], np.ndarray] | None = None,
 ) -> BuildStats:
-    """Stream every document of ``corpus`` into a new build in ``folder``."""
+    """Stream every document of ``corpus`` into a new build in ``folder``.
+
+    ``embed`` turns chunk texts into embeddings (default: ``embed_passages`` in this process; a
+    ``qa.parallel_embedding.RayEmbedder`` spreads them over a Ray cluster). Its ``group_chars``
+    attribute, when it has one, sets how much new text is handed to it at a time.
+    """
+    embed = embed or embed_passages
+    group_chars = getattr(embed, "group_chars", GROUP_CHARS)
     writer = IndexWriter(folder, settings)
     stats = BuildStats()
     started = time.perf_counter()
@@ -179,7 +188,7 @@ def write_build(
         fresh = iter([_tables_from(doc, ann, settings) for doc, ann in zip(new_docs, annotate(new_docs))])
         resolved = [(doc, tables if tables is not None else next(fresh)) for doc, tables in pending]
         texts = [doc.text[s:e] for doc, t in resolved if t.embeddings is None for s, e in t.chunks]
-        vectors = embed_passages(texts) if texts else np.zeros((0, DIM), np.float32)
+        vectors = embed(texts) if texts else np.zeros((0, DIM), np.float32)
         used = 0
         for doc, tables in resolved:
             if tables.embeddings is None:
@@ -209,7 +218,7 @@ def write_build(
             else:
                 pending_chars += len(doc.text)
             pending.append((doc, tables))
-            if pending_chars >= GROUP_CHARS or len(pending) >= 2048:
+            if pending_chars >= group_chars or len(pending) >= 2048:
                 flush()
             bar.update(size)
         flush()

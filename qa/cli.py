@@ -11,6 +11,7 @@ import json
 import logging
 import sys
 
+from qa.backends import backend_options
 from qa.errors import QAError
 from qa.reader import DEFAULT_READER, READERS
 
@@ -31,6 +32,14 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--corpus", metavar="DIR", help="folder of .txt/.md files (default: the bundled corpus)")
         p.add_argument("--index-dir", metavar="DIR", help="where to keep this corpus's index")
         p.add_argument("--no-progress", action="store_true", help="no progress bars")
+        p.add_argument("--backend", choices=["local", "milvus"], default="local",
+                       help="where retrieval runs: local index files (default) or Milvus (needs --uri)")
+        p.add_argument("--uri", metavar="URI",
+                       help="Milvus: a Milvus Lite file (./qa.db) or a server (http://host:19530)")
+        p.add_argument("--dense-index", choices=["auto", "HNSW", "FLAT", "IVF_FLAT", "AUTOINDEX"], default="auto",
+                       help="Milvus dense index type (default auto: HNSW, or FLAT where the server refuses it)")
+        p.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",
+                       help="embed chunks on a Ray cluster when building (no ADDRESS: a local one)")
 
     def answer_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--top-k", type=int, default=1, metavar="N", help="answers to show (default 1)")
@@ -70,6 +79,7 @@ def _make_qa(args):
         index_dir=args.index_dir,
         reader=getattr(args, "reader", DEFAULT_READER),
         progress=False if args.no_progress else None,
+        **backend_options(args),
     )
 
 
@@ -100,6 +110,8 @@ def cmd_index(args) -> int:
     index = qa.ensure_index(force=args.force)
     m = index.manifest
     print(f"index of {qa.corpus}: {m['n_documents']} documents, {m['n_chunks']} chunks, in {index.folder}")
+    if qa.collection is not None:
+        print(f"Milvus collection {qa.collection} at {args.uri}")
     return 0
 
 

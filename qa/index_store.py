@@ -179,6 +179,7 @@ def build_index(
     stamps: dict[str, FileStamp] | None = None,
     progress: bool | None = None,
     reuse: bool = True,
+    embed=None,
 ) -> Path:
     """Build the index of ``corpus`` into a new folder under ``index_dir`` and make it live.
 
@@ -189,6 +190,8 @@ def build_index(
         stamps: file stamps already computed by a staleness check, to avoid hashing twice.
         progress: show a progress bar (None: only when stderr is a terminal).
         reuse: keep the work done for unchanged documents in the live build, when it fits.
+        embed: computes chunk embeddings (default: sentence-transformers in this process; see
+            ``qa.parallel_embedding.RayEmbedder``).
 
     Returns:
         The new build folder.
@@ -208,7 +211,7 @@ def build_index(
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:
-        stats = write_build(tmp, corpus, chunking, stamps, previous, progress)
+        stats = write_build(tmp, corpus, chunking, stamps, previous, progress, embed)
         if stats.documents == 0:
             raise CorpusError(
                 f"no usable documents in {corpus}: it needs at least one non-empty UTF-8 .txt or .md file"

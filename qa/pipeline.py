@@ -8,7 +8,8 @@ from pathlib import Path
 
 from qa.chunking import ChunkSettings
 from qa.reader import DEFAULT_READER
-from qa.errors import CorpusError, IndexDamagedError, QuestionError
+from qa.backends import MILVUS, BackendSettings
+from qa.errors import CorpusError, IndexDamagedError, QAError, QuestionError
 from qa.index_store import CorpusIndex, build_index, index_name, live_build, load_build, read_manifest, staleness
 from qa.types import Answer, Passage
 
@@ -49,8 +50,15 @@ class QA:
         fusion: ``"rrf"`` (default) or ``"weighted"``.
         chunking: chunk settings; a change makes an existing index stale.
         progress: progress bars while building (None: only on a terminal).
+        backend: where retrieval runs: ``"local"`` (default, the index files) or ``"milvus"``.
+        uri: Milvus: a Milvus Lite file (``"./qa.db"``) or a server (``"http://host:19530"``).
+        dense_index: Milvus dense index type: ``"auto"`` (HNSW, or FLAT where refused), ``"HNSW"``,
+            ``"FLAT"``, ``"IVF_FLAT"`` or ``"AUTOINDEX"``; a change makes the collection stale.
+        ray: embed chunks on a Ray cluster while building: its address, or ``"local"``.
 
-    The index is checked (and built or rebuilt when missing, stale or damaged) on first use.
+    The index is checked (and built or rebuilt when missing, stale or damaged) on first use. With
+    ``backend="milvus"`` the local index is still built (the reader cites from its documents) and
+    its chunks and embeddings are uploaded to a collection, which is rebuilt when stale.
     """
 
     def __init__(
@@ -61,6 +69,10 @@ class QA:
         fusion: str = "rrf",
         chunking: ChunkSettings | None = None,
         progress: bool | None = None,
+        backend: str = "local",
+        uri: str | None = None,
+        dense_index: str = "auto",
+        ray: str | None = None,
     ) -> None:
         self.corpus = Path(corpus) if corpus is not None else BUNDLED_CORPUS
         if not self.corpus.is_dir():
@@ -70,6 +82,10 @@ class QA:
         self.fusion = fusion
         self.chunking = chunking or ChunkSettings()
         self.progress = progress
+        self.backend = BackendSettings(backend, uri, dense_index)
+        self.ray = ray
+        self.collection: str | None = None  # the live Milvus collection, once checked
+        self._client = None  # pymilvus.MilvusClient, with the Milvus backend
         self._index: CorpusIndex | None = None
         self._retriever = None
         self._reader = None
@@ -79,6 +95,8 @@ class QA:
         """Load the index, building it first when it is missing, stale or damaged."""
         if self._index is not None and not force:
             return self._index
+        if self.backend.name == MILVUS:
+            self._milvus_client()  # an unreachable server is reported before minutes of building
         reason, stamps = None, None
         try:
             build = None if force else live_build(self.index_dir)
@@ -89,22 +107,57 @@ class QA:
             else:
                 reason, stamps = staleness(read_manifest(build), self.corpus, self.chunking)
                 if reason is None:
-                    self._set_index(load_build(build))
+                    self._set_index(load_build(build), force)
                     return self._index
         except IndexDamagedError as exc:
             reason = f"{exc}"
         log.warning("building the index of %s (%s)", self.corpus, reason)
-        build = build_index(self.corpus, self.index_dir, self.chunking, stamps or None, self.progress, reuse=not force)
-        self._set_index(load_build(build))
+        build = build_index(self.corpus, self.index_dir, self.chunking, stamps or None, self.progress,
+                            reuse=not force, embed=self._embedder())
+        self._set_index(load_build(build), force)
         return self._index
 
-    def _set_index(self, index: CorpusIndex) -> None:
-        from qa.reader import make_reader
-        from qa.retriever import HybridRetriever
+    def _embedder(self):
+        if self.ray is None:
+            return None  # sentence-transformers in this process
+        from qa.parallel_embedding import RayEmbedder
 
+        return RayEmbedder(self.ray)
+
+    def _set_index(self, index: CorpusIndex, force: bool = False) -> None:
+        from qa.reader import make_reader
+
+        retriever = self._milvus_retriever(index, force) if self.backend.name == MILVUS else None
+        if retriever is None:
+            from qa.retriever import HybridRetriever
+
+            retriever = HybridRetriever(index, fusion=self.fusion)
         self._index = index
-        self._retriever = HybridRetriever(index, fusion=self.fusion)
+        self._retriever = retriever
         self._reader = make_reader(self.reader_name)
+
+    def _milvus_client(self):
+        if self._client is None:
+            from qa.backends.milvus_connection import connect
+
+            if self.fusion != "rrf":
+                raise QAError("the Milvus backend fuses with RRF in the engine; weighted fusion is local only")
+            # Credentials stay out of command lines (and process lists): from the environment.
+            token = self.backend.token or os.environ.get("QA_MILVUS_TOKEN", "")
+            self._client = connect(self.backend.uri, token)
+        return self._client
+
+    def _milvus_retriever(self, index: CorpusIndex, force: bool):
+        """Check (and build when stale) this index's Milvus collection; its retriever."""
+        from qa.backends.milvus_collection import MilvusCollections, collection_base
+        from qa.backends.milvus_retriever import MilvusRetriever
+
+        client = self._milvus_client()
+        collections = MilvusCollections(client, self.backend.uri, collection_base(self.index_dir),
+                                        self.backend.dense_index)
+        self.collection = collections.ensure(index, force=force)
+        dense = collections.dense_index_type(self.collection)
+        return MilvusRetriever(client, self.backend.uri, self.collection, index, dense_index=dense)
 
     @property
     def index(self) -> CorpusIndex:

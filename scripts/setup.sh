@@ -12,7 +12,8 @@ fi
 echo "setting up .venv (first run only; a few minutes)..." >&2
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip >&2
-# torch is pinned in the same command so pip takes the CPU build (see README).
-.venv/bin/python -m pip install --quiet -e ".[dev,train]" "torch==2.13.0" >&2
+# torch is pinned in the same command so pip takes the CPU build (see README). The milvus and ray
+# extras are installed too so the tests of those backends run (the default install stays lean).
+.venv/bin/python -m pip install --quiet -e ".[dev,train,milvus,ray]" "torch==2.13.0" >&2
 rm -f .venv/.installed-*
 touch "$stamp"

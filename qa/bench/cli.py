@@ -13,6 +13,7 @@ import resource
 import sys
 import time
 
+from qa.backends import backend_options
 from qa.errors import QAError
 from qa.reader import DEFAULT_READER, READERS
 
@@ -109,7 +110,8 @@ def _run_jsonl(args, qset, progress):
     from qa.pipeline import QA
 
     questions = sample(qset.questions, args.limit, args.seed)
-    qa = QA(corpus=args.corpus, index_dir=args.index_dir, reader=args.reader, progress=progress)
+    qa = QA(corpus=args.corpus, index_dir=args.index_dir, reader=args.reader, progress=progress,
+            **backend_options(args))
     index_info = _ensure_index(qa)
     # JSONL answers carry no offsets: a passage is a hit when it holds a gold answer's words.
     items = [Item(q) for q in questions]
@@ -149,7 +151,8 @@ def _run_squad(args, squad, progress):
         restrict = None if mode == "corpus" else [doc_id]
         items.append(Item(q, restrict, gold))
 
-    qa = QA(corpus=bench.corpus, index_dir=bench.index_dir, reader=args.reader, progress=progress)
+    qa = QA(corpus=bench.corpus, index_dir=bench.index_dir, reader=args.reader, progress=progress,
+            **backend_options(args))
     index_info = _ensure_index(qa)
     report, latencies, predictions = _ask(qa, items, args, progress)
     report["index"] = index_info
@@ -169,7 +172,7 @@ def _run_beir(args, beir, progress):
     queries = sample(beir.judged_queries(), args.limit, args.seed)
     methods = [args.retriever] if args.retriever else list(METHODS)
     bench = corpora.beir_documents(beir)
-    qa = QA(corpus=bench.corpus, index_dir=bench.index_dir, progress=progress)
+    qa = QA(corpus=bench.corpus, index_dir=bench.index_dir, progress=progress, **backend_options(args))
     index_info = _ensure_index(qa)
     scores, latencies = evaluate(qa, queries, beir.qrels, methods, progress)
     report = {
@@ -209,6 +212,7 @@ def _ensure_index(qa) -> dict:
     """Load (or build) the index; what the report says about it."""
     from qa.index_store import live_build
 
+    # Milvus: the local build and the collection are checked (and built when stale) together.
     try:
         before = live_build(qa.index_dir)
     except QAError:
@@ -224,6 +228,8 @@ def _ensure_index(qa) -> dict:
         "n_documents": m.get("n_documents"),
         "n_chunks": m.get("n_chunks"),
         "folder": str(index.folder),
+        "backend": qa.backend.name,
+        "collection": qa.collection,
     }
 
 
@@ -238,7 +244,8 @@ def _settings(args, data, mode: str, split: str | None, corpus) -> dict:
         "retriever": args.retriever or "hybrid",
         "reader": args.reader,
         "passages": args.passages,
-        "backend": "local",
+        "backend": args.backend,
+        "uri": args.uri,
         "corpus": str(corpus),
     }
 
