@@ -16,6 +16,11 @@ from qa.backends import BackendError
 
 #: Seconds to wait for a server before saying it cannot be reached.
 CONNECT_TIMEOUT = 5.0
+# pymilvus pings an idle channel every 10 s, but a gRPC server by default tolerates a ping without
+# traffic only every 5 min: Milvus Lite's server answers the third with GOAWAY "too_many_pings" and
+# the next client on that address then fails to connect. Ping only while a call is in flight, and
+# no more often than the server's default allows.
+_KEEPALIVE = {"grpc.keepalive_time_ms": 300_000, "grpc.keepalive_permit_without_calls": 0}
 _LITE_NAME = re.compile(r"^[a-zA-Z0-9.\-_]{1,36}$")
 
 
@@ -45,7 +50,7 @@ def connect(uri: str, token: str = "", timeout: float = CONNECT_TIMEOUT):
         path.parent.mkdir(parents=True, exist_ok=True)
         uri = str(path)
     with milvus_errors(uri, "cannot reach Milvus at"):
-        return MilvusClient(uri=uri, token=token, timeout=timeout)
+        return MilvusClient(uri=uri, token=token, timeout=timeout, grpc_options=_KEEPALIVE)
 
 
 @contextlib.contextmanager
