@@ -7,6 +7,7 @@ equal the single-process ones, and an index built with ``ray="local"`` must be t
 from __future__ import annotations
 
 import importlib.util
+import sys
 
 import numpy as np
 import pytest
@@ -79,3 +80,44 @@ def test_index_built_with_ray_is_the_same_index_and_feeds_milvus(ray_cluster, mi
     assert np.all(cosine >= 1 - 1e-5)
     best = qa.ask("Where does the Danube end?")[0]
     assert qa.collection is not None and DOCS[best.doc_id][best.start : best.end] == best.text
+
+
+class _FlakyRay:
+    """Stands in for the ``ray`` module: ``init`` fails ``failures`` times the way Ray 2.60 does."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures, self.inits, self.shutdowns, self.up = failures, 0, 0, False
+
+    def is_initialized(self) -> bool:
+        return self.up
+
+    def init(self, **kwargs) -> None:
+        self.inits += 1
+        assert kwargs["_node_ip_address"] == "127.0.0.1" and kwargs["include_dashboard"] is False
+        if self.inits <= self.failures:
+            raise Exception("The current node timed out during startup.")  # what ray.init raised in CI
+        self.up = True
+
+    def shutdown(self) -> None:
+        self.shutdowns += 1
+        self.up = False
+
+
+def test_local_cluster_start_is_tried_again_once(monkeypatch):
+    from qa import parallel_embedding
+
+    fake = _FlakyRay(failures=1)
+    monkeypatch.setitem(sys.modules, "ray", fake)
+    parallel_embedding.connect("local")
+    assert fake.inits == 2 and fake.up
+
+
+def test_local_cluster_that_never_starts_is_one_clear_error(monkeypatch):
+    from qa import parallel_embedding
+    from qa.errors import QAError
+
+    fake = _FlakyRay(failures=5)
+    monkeypatch.setitem(sys.modules, "ray", fake)
+    with pytest.raises(QAError, match="a local Ray cluster could not start: The current node timed out"):
+        parallel_embedding.connect("local")
+    assert fake.inits == parallel_embedding.LOCAL_START_ATTEMPTS
