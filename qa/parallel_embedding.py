@@ -66,21 +66,20 @@ def connect(address: str | None) -> None:
     if ray.is_initialized():
         return
     local = address in (None, LOCAL)
-    # Ray's own start-up check sometimes gives up on a local raylet that never registered (seen
-    # once in a full test run on a cold machine, as a bare ``Exception``); a second start works.
+    # Ray's own start-up check once gave up on a local raylet that never registered (a bare
+    # ``Exception`` in a full test run on a fresh clone) and the next runs started fine, so a
+    # local start gets one more try before the error.
     attempts = LOCAL_START_ATTEMPTS if local else 1
     for attempt in range(1, attempts + 1):
         try:
             _init(ray, address, local)
             return
         except Exception as exc:  # noqa: BLE001 - ray.init raises bare Exception, RuntimeError, ...
-            if ray.is_initialized():
-                ray.shutdown()
+            ray.shutdown()  # also stops what a half-started local cluster left running
             if attempt == attempts:
                 where = "a local Ray cluster could not start" if local else f"cannot reach the Ray cluster at {address}"
                 raise QAError(f"{where}: {exc}") from exc
             log.warning("Ray did not start (%s); trying again", exc)
-            ray.shutdown()
 
 
 def _init(ray, address: str | None, local: bool) -> None:
