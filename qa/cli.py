@@ -13,7 +13,7 @@ import sys
 
 from qa.backends import backend_options
 from qa.errors import QAError
-from qa.reader import DEFAULT_READER, READERS
+from qa.reader import DEFAULT_READER, MIN_SCORE_HELP, READERS
 
 EXIT_USAGE = 2
 
@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--retriever", choices=["bm25", "dense", "hybrid"], default="hybrid")
         p.add_argument("--reader", choices=READERS, default=DEFAULT_READER,
                        help=f"answerer (default: {DEFAULT_READER})")
+        p.add_argument("--min-score", type=float, metavar="S", help=MIN_SCORE_HELP)
 
     ask = sub.add_parser("ask", help="answer one question")
     ask.add_argument("question")
@@ -78,6 +79,7 @@ def _make_qa(args):
         corpus=args.corpus,
         index_dir=args.index_dir,
         reader=getattr(args, "reader", DEFAULT_READER),
+        min_score=getattr(args, "min_score", None),
         progress=False if args.no_progress else None,
         **backend_options(args),
     )

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from qa.chunking import ChunkSettings
-from qa.reader import DEFAULT_READER
+from qa.reader import DEFAULT_READER, check_min_score
 from qa.backends import MILVUS, BackendSettings
 from qa.errors import CorpusError, IndexDamagedError, QAError, QuestionError
 from qa.index_store import CorpusIndex, build_index, index_name, live_build, load_build, read_manifest, staleness
@@ -47,6 +47,8 @@ class QA:
         corpus: folder of ``.txt`` / ``.md`` files (default: the bundled corpus).
         index_dir: where this corpus's index lives (default: ``indexes/<folder>-<hash>``).
         reader: answerer name: ``"neural"`` (default, the trained span reader) or ``"heuristic"``.
+        min_score: answers scoring below this (0-1) become "no answer"; None keeps the reader's
+            threshold fitted on training articles. Higher trades answered questions for precision.
         fusion: ``"rrf"`` (default) or ``"weighted"``.
         chunking: chunk settings; a change makes an existing index stale.
         progress: progress bars while building (None: only on a terminal).
@@ -66,6 +68,7 @@ class QA:
         corpus: str | os.PathLike | None = None,
         index_dir: str | os.PathLike | None = None,
         reader: str = DEFAULT_READER,
+        min_score: float | None = None,
         fusion: str = "rrf",
         chunking: ChunkSettings | None = None,
         progress: bool | None = None,
@@ -79,6 +82,7 @@ class QA:
             raise CorpusError(f"corpus folder not found: {self.corpus} (pass an existing folder)")
         self.index_dir = Path(index_dir) if index_dir is not None else default_index_root() / index_name(self.corpus)
         self.reader_name = reader
+        self.min_score = check_min_score(min_score)
         self.fusion = fusion
         self.chunking = chunking or ChunkSettings()
         self.progress = progress
@@ -134,7 +138,7 @@ class QA:
             retriever = HybridRetriever(index, fusion=self.fusion)
         self._index = index
         self._retriever = retriever
-        self._reader = make_reader(self.reader_name)
+        self._reader = make_reader(self.reader_name, self.min_score)
 
     def _milvus_client(self):
         if self._client is None:

@@ -15,7 +15,7 @@ import time
 
 from qa.backends import backend_options
 from qa.errors import QAError
-from qa.reader import DEFAULT_READER, READERS
+from qa.reader import DEFAULT_READER, MIN_SCORE_HELP, READERS, check_min_score
 
 log = logging.getLogger("qa")
 
@@ -51,6 +51,7 @@ def add_bench_parser(subparsers, corpus_options) -> argparse.ArgumentParser:
     p.add_argument("--retriever", choices=RETRIEVERS,
                    help="retrieval method (default hybrid; BEIR: all three unless given)")
     p.add_argument("--reader", choices=READERS, default=DEFAULT_READER, help=f"answerer (default: {DEFAULT_READER})")
+    p.add_argument("--min-score", type=float, metavar="S", help=MIN_SCORE_HELP)
     p.add_argument("--passages", type=int, default=5, metavar="N", help="passages the reader reads (default 5)")
     p.add_argument("--report", metavar="OUT.json", help="write the figures as JSON")
     p.add_argument("--plot", metavar="OUT.png", help="plot F1 by question word and latency")
@@ -76,6 +77,7 @@ def run_bench(args: argparse.Namespace) -> int:
     if args.passages < 1:
         raise QAError("--passages must be at least 1")
     _check_reader(args.reader)
+    check_min_score(args.min_score)  # before any index is built
     data = datasets.load(args.file)
     _check_options(args, data.kind)
     progress = False if args.no_progress else None
@@ -110,7 +112,7 @@ def _run_jsonl(args, qset, progress):
     from qa.pipeline import QA
 
     questions = sample(qset.questions, args.limit, args.seed)
-    qa = QA(corpus=args.corpus, index_dir=args.index_dir, reader=args.reader, progress=progress,
+    qa = QA(corpus=args.corpus, index_dir=args.index_dir, reader=args.reader, min_score=args.min_score, progress=progress,
             **backend_options(args))
     index_info = _ensure_index(qa)
     # JSONL answers carry no offsets: a passage is a hit when it holds a gold answer's words.
@@ -151,7 +153,7 @@ def _run_squad(args, squad, progress):
         restrict = None if mode == "corpus" else [doc_id]
         items.append(Item(q, restrict, gold))
 
-    qa = QA(corpus=bench.corpus, index_dir=bench.index_dir, reader=args.reader, progress=progress,
+    qa = QA(corpus=bench.corpus, index_dir=bench.index_dir, reader=args.reader, min_score=args.min_score, progress=progress,
             **backend_options(args))
     index_info = _ensure_index(qa)
     report, latencies, predictions = _ask(qa, items, args, progress)
@@ -243,6 +245,7 @@ def _settings(args, data, mode: str, split: str | None, corpus) -> dict:
         "seed": args.seed,
         "retriever": args.retriever or "hybrid",
         "reader": args.reader,
+        "min_score": args.min_score,
         "passages": args.passages,
         "backend": args.backend,
         "uri": args.uri,
@@ -271,6 +274,8 @@ def _check_options(args, kind: str) -> None:
             raise QAError(f"--split applies to SQuAD files; {args.file} is a {kind} benchmark")
     if kind == "beir" and args.predictions:
         raise QAError("--predictions applies to question sets; a BEIR benchmark ranks documents")
+    if kind == "beir" and args.min_score is not None:
+        raise QAError("--min-score applies to question sets; a BEIR benchmark ranks documents")
     if kind != "jsonl" and (args.corpus or args.index_dir):
         raise QAError(f"--corpus and --index-dir apply to JSONL question sets; a {kind} benchmark brings its own text")
 

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
+from qa.errors import QAError
+
 if TYPE_CHECKING:
     from qa.index_store import CorpusIndex
     from qa.types import Answer, Passage
 
 READERS = ("neural", "heuristic")
+#: Both readers score answers in [0, 1]; ``min_score`` overrides the score below which they abstain.
 #: The trained span reader beats the heuristic one on every benchmark (see README), so it is the default.
 DEFAULT_READER = "neural"
+MIN_SCORE_HELP = ("say 'no answer' when the best answer scores below S, 0-1 (default: the reader's threshold "
+                  "fitted on training articles; higher = fewer but surer answers)")
 
 
 class Reader(Protocol):
@@ -24,13 +29,24 @@ class Reader(Protocol):
         ...
 
 
-def make_reader(name: str) -> Reader:
+def check_min_score(min_score: float | None) -> float | None:
+    """``min_score`` if usable: None (the reader's own fitted threshold) or a number in [0, 1]."""
+    if min_score is None:
+        return None
+    if not 0.0 <= min_score <= 1.0:  # also refuses NaN
+        raise QAError(f"the minimum answer score must lie between 0 and 1, not {min_score}")
+    return float(min_score)
+
+
+def make_reader(name: str, min_score: float | None = None) -> Reader:
+    """The reader called ``name``; it abstains below ``min_score`` (None: its fitted threshold)."""
+    min_score = check_min_score(min_score)
     if name == "neural":
         from qa.reader.neural import NeuralReader
 
-        return NeuralReader()
+        return NeuralReader(threshold=min_score)
     if name == "heuristic":
-        from qa.reader.heuristic import HeuristicReader
+        from qa.reader.heuristic import DEFAULT_THRESHOLD, HeuristicReader
 
-        return HeuristicReader()
+        return HeuristicReader(threshold=DEFAULT_THRESHOLD if min_score is None else min_score)
     raise ValueError(f"unknown reader '{name}' (choose from: {', '.join(READERS)})")
