@@ -242,17 +242,32 @@ def reading_scores(rows, preds, threshold: float | None) -> dict:
     return out
 
 
+def f1_by_threshold(rows, preds) -> tuple[np.ndarray, np.ndarray]:
+    """Every threshold that changes an answer (0 and each observed score) and reading F1 (0-1) at each.
+
+    The reader answers when its score is >= the threshold. Candidates are the observed scores, not
+    a fixed grid: a confident model's useful thresholds can all lie below a grid's first step (a
+    one-stage run had every budget-rule candidate under 0.005 and got threshold 0, never abstaining).
+    """
+    f_ans = np.array([f1_score(p.text if p else "", r["answers"]) for r, p in zip(rows, preds)], dtype=float)
+    f_null = np.array([f1_score("", r["answers"]) for r in rows], dtype=float)
+    scores = np.array([p.score if p else 0.0 for p in preds], dtype=float)
+    order = np.argsort(scores, kind="stable")
+    ranked = scores[order]
+    # Below the threshold a row scores f_null, at or above it f_ans: prefix sums over the ranking.
+    null_below = np.concatenate([[0.0], np.cumsum(f_null[order])])
+    ans_below = np.concatenate([[0.0], np.cumsum(f_ans[order])])
+    thresholds = np.unique(np.concatenate([[0.0], scores]))
+    k = np.searchsorted(ranked, thresholds, side="left")
+    f1 = (null_below[k] + ans_below[-1] - ans_below[k]) / max(len(rows), 1)
+    return thresholds, f1
+
+
 def fit_threshold(rows, preds) -> tuple[float, float]:
-    """Threshold on the span score maximising v2.0 F1 on these rows."""
-    f1_ans = [f1_score(p.text if p else "", r["answers"]) for r, p in zip(rows, preds)]
-    f1_null = [f1_score("", r["answers"]) for r in rows]
-    scores = np.array([p.score if p else 0.0 for p in preds])
-    best_t, best_f = 0.5, -1.0
-    for t in np.linspace(0.02, 0.98, 97):
-        f = float(np.mean([fa if s >= t else fn for fa, fn, s in zip(f1_ans, f1_null, scores)]))
-        if f > best_f + 1e-9:
-            best_t, best_f = float(t), f
-    return round(best_t, 3), round(100 * best_f, 2)
+    """Threshold on the span score maximising v2.0 F1 on these rows (the lowest one, on ties)."""
+    thresholds, f1 = f1_by_threshold(rows, preds)
+    best = int(np.argmax(f1))
+    return float(thresholds[best]), round(100 * float(f1[best]), 2)
 
 
 def fit_threshold_budget(rows1, preds1, rows2, preds2, max_f1_loss: float) -> tuple[float, dict]:
@@ -263,12 +278,9 @@ def fit_threshold_budget(rows1, preds1, rows2, preds2, max_f1_loss: float) -> tu
     and wrecks v1.1 / corpus / seed_dev F1); this rule keeps answering and still refuses the
     clearly unsupported spans.
     """
-    base = reading_scores(rows1, preds1, None)["f1"]
-    best = 0.0
-    for t in np.linspace(0.0, 0.9, 181):
-        if reading_scores(rows1, preds1, float(t))["f1"] >= base - max_f1_loss:
-            best = float(t)
-    best = round(best, 3)
+    thresholds, f1 = f1_by_threshold(rows1, preds1)
+    base = f1[0]  # threshold 0: every span is kept
+    best = float(thresholds[f1 >= base - max_f1_loss / 100 - 1e-12].max())
     return best, {"v11_reading": reading_scores(rows1, preds1, best), "v20_reading": reading_scores(rows2, preds2, best)}
 
 
@@ -302,6 +314,9 @@ def main() -> None:
                     help="no training: refit the threshold of the shipped int8 model and rewrite reader.json")
     ap.add_argument("--init-from", type=Path, default=None,
                     help="start from this fp32 ONNX export of a previous run (--keep-fp32) instead of the bare encoder")
+    ap.add_argument("--bf16", action="store_true",
+                    help="bfloat16 autocast for the training forward pass (weights and optimizer stay fp32; "
+                         "about 1.45x faster per step on a CPU with AVX512-BF16)")
     ap.add_argument("--log-every", type=int, default=20)
     args = ap.parse_args()
 
@@ -390,9 +405,10 @@ def main() -> None:
         for g in opt.param_groups:
             g["lr"] = lr
         ids, mask, types, allowed, s_lab, e_lab = collate(examples, b, device)
-        s_log, e_log = model(ids, mask, types)
-        s_log = s_log.masked_fill(~allowed, -1e4)
-        e_log = e_log.masked_fill(~allowed, -1e4)
+        with torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=args.bf16):
+            s_log, e_log = model(ids, mask, types)
+        s_log = s_log.float().masked_fill(~allowed, -1e4)
+        e_log = e_log.float().masked_fill(~allowed, -1e4)
         loss = (torch.nn.functional.cross_entropy(s_log, s_lab) + torch.nn.functional.cross_entropy(e_log, e_lab)) / 2
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -442,7 +458,7 @@ def main() -> None:
     figures["int8"]["v20_optimal_threshold"] = figures["int8"]["fitted_threshold"]
     figures["int8"]["chosen_threshold"] = threshold
     figures["int8"]["at_chosen_threshold"] = at_thr
-    log.info("chosen threshold %.3f %s", threshold, json.dumps(at_thr))
+    log.info("chosen threshold %.4g %s", threshold, json.dumps(at_thr))
     meta = {
         **cfg,
         "threshold": threshold,
@@ -495,7 +511,7 @@ def refit_threshold(args) -> None:
         "chosen_threshold": threshold, "at_chosen_threshold": at_thr,
     }
     cfg_path.write_text(json.dumps(meta, indent=1), encoding="utf-8")
-    log.info("threshold %.3f %s (v2.0-optimal %.3f gives v2.0 F1 %.2f)", threshold, json.dumps(at_thr), v20_opt, v20_opt_f1)
+    log.info("threshold %.4g %s (v2.0-optimal %.4g gives v2.0 F1 %.2f)", threshold, json.dumps(at_thr), v20_opt, v20_opt_f1)
 
 
 if __name__ == "__main__":
