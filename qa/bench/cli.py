@@ -112,8 +112,8 @@ def _run_jsonl(args, qset, progress):
     from qa.pipeline import QA
 
     questions = sample(qset.questions, args.limit, args.seed)
-    qa = QA(corpus=args.corpus, index_dir=args.index_dir, reader=args.reader, min_score=args.min_score, progress=progress,
-            **backend_options(args))
+    qa = QA(corpus=args.corpus, index_dir=args.index_dir, reader=args.reader, min_score=args.min_score,
+            progress=progress, **backend_options(args))
     index_info = _ensure_index(qa)
     # JSONL answers carry no offsets: a passage is a hit when it holds a gold answer's words.
     items = [Item(q) for q in questions]
@@ -153,8 +153,8 @@ def _run_squad(args, squad, progress):
         restrict = None if mode == "corpus" else [doc_id]
         items.append(Item(q, restrict, gold))
 
-    qa = QA(corpus=bench.corpus, index_dir=bench.index_dir, reader=args.reader, min_score=args.min_score, progress=progress,
-            **backend_options(args))
+    qa = QA(corpus=bench.corpus, index_dir=bench.index_dir, reader=args.reader, min_score=args.min_score,
+            progress=progress, **backend_options(args))
     index_info = _ensure_index(qa)
     report, latencies, predictions = _ask(qa, items, args, progress)
     report["index"] = index_info

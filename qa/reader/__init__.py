@@ -16,9 +16,9 @@ if TYPE_CHECKING:
     from qa.types import Answer, Passage
 
 READERS = ("neural", "heuristic")
-#: Both readers score answers in [0, 1]; ``min_score`` overrides the score below which they abstain.
 #: The trained span reader beats the heuristic one on every benchmark (see README), so it is the default.
 DEFAULT_READER = "neural"
+#: Both readers score answers in [0, 1]; ``min_score`` overrides the score below which they abstain.
 MIN_SCORE_HELP = ("say 'no answer' when the best answer scores below S, 0-1 (default: the reader's threshold "
                   "fitted on training articles; higher = fewer but surer answers)")
 

@@ -95,7 +95,8 @@ def test_cli_refuses_options_that_do_not_fit_the_file(benchmarks, capsys):
     assert main(["bench", str(benchmarks / "squad" / "dev-v1.1.json"), "--corpus", "corpus"]) == 2
     assert main(["bench", str(benchmarks / "beir-scifact"), "--split", "train"]) == 2
     assert main(["bench", str(benchmarks / "seed_dev.jsonl"), "--reader", "oracle"]) == 2
-    assert capsys.readouterr().err.count("qa: error:") == 4
+    assert main(["bench", str(benchmarks / "beir-scifact"), "--min-score", "0.5"]) == 2
+    assert capsys.readouterr().err.count("qa: error:") == 5
 
 
 # -- the split ---------------------------------------------------------------------------------
