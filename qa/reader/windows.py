@@ -1,6 +1,6 @@
 """Question + passage windows for the neural reader, and the best-span search over its logits.
 
-Shared by training (``scripts/train_reader.py``) and the query path (``qa.reader.neural``), so both
+Shared by training (``qa.training``) and the query path (``qa.reader.neural``), so both
 cut text the same way. Only ``tokenizers`` and numpy: no torch here.
 
 A window is ``[CLS] question [SEP] context[a:b] [SEP]`` with token type 0 for the question part and

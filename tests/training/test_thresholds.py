@@ -1,14 +1,10 @@
-"""The abstain-threshold fits of scripts/train_reader.py, on hand-made predictions with known answers."""
+"""The abstain-threshold fits of qa.training.thresholds, on hand-made predictions with known answers."""
 
-import sys
 from dataclasses import dataclass
 
 import pytest
 
-from support import REPO
-
-sys.path.insert(0, str(REPO / "scripts"))
-from train_reader import f1_by_threshold, fit_threshold, fit_threshold_budget, reading_scores  # noqa: E402
+from qa.training.thresholds import f1_by_threshold, fit_threshold, fit_threshold_budget, reading_scores
 
 
 @dataclass

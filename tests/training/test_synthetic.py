@@ -1,17 +1,13 @@
-"""Unanswerable training questions made from answerable ones (scripts/synthetic_unanswerable.py)."""
+"""Unanswerable training questions made from answerable ones (qa.training.synthetic)."""
 
 from __future__ import annotations
 
 import random
 import re
-import sys
 
 import pytest
 
-from support import REPO
-
-sys.path.insert(0, str(REPO / "scripts"))
-import synthetic_unanswerable as su  # noqa: E402
+from qa.training import synthetic as su
 
 PARAGRAPH = ("The Normans were descended from Norse raiders who settled in Normandy under Rollo in the "
              "10th century. In 1066 William the Conqueror invaded England.")

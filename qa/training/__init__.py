@@ -1,0 +1,1 @@
+"""Training the span reader: data and split, labelled windows, batches, the loop, export, thresholds."""

