@@ -22,7 +22,7 @@ import numpy as np
 
 from qa.annotate import SPACY_MODEL, Annotations, annotate
 from qa.chunking import ChunkSettings, chunk_document
-from qa.corpus import FileStamp, find_text_files, read_document
+from qa.corpus import FileStamp, doc_id_for, find_documents, try_read_document
 from qa.dense import ANN_MIN_PASSAGES, DenseIndex, build_hnsw
 from qa.doc_store import DocumentStoreWriter
 from qa.embedding import DIM, embed_passages
@@ -52,7 +52,8 @@ class BuildStats:
     documents: int = 0
     reused: int = 0
     chunks: int = 0
-    skipped: list[str] = field(default_factory=list)
+    pages: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
 
 
 class PreviousBuild:
@@ -62,9 +63,17 @@ class PreviousBuild:
         self.index = index
         self.sha = stamps  # doc_id -> sha256 at the time of that build
 
+    def has(self, doc_id: str, sha256: str) -> bool:
+        """Whether the previous build holds this document with exactly this content."""
+        return self.sha.get(doc_id) == sha256 and doc_id in self.index._doc_pos
+
+    def document(self, doc_id: str) -> Document:
+        """The document as the previous build extracted it: no PDF or HTML is parsed twice."""
+        return self.index.document(doc_id)
+
     def tables(self, doc_id: str, sha256: str) -> DocTables | None:
         idx = self.index
-        if self.sha.get(doc_id) != sha256 or doc_id not in idx._doc_pos:
+        if not self.has(doc_id, sha256):
             return None
         d = idx.doc_index(doc_id)
         rows = np.flatnonzero(idx.chunks[:, 0] == d)
@@ -91,7 +100,10 @@ class IndexWriter:
         self.chunk_rows = array("q")
         self.sentence_rows = array("q")
         self.span_rows = array("q")
+        self.page_rows = array("q")
+        self.section_rows = array("q")
         self.labels: dict[str, int] = {}
+        self.section_titles: dict[str, int] = {}
         self.n_chunks = 0
 
     def add(self, doc: Document, tables: DocTables, embeddings: np.ndarray) -> None:
@@ -100,6 +112,10 @@ class IndexWriter:
             self.sentence_rows.extend((d, s, e))
         for s, e, lab in tables.spans:
             self.span_rows.extend((d, s, e, self.labels.setdefault(lab, len(self.labels))))
+        for s in doc.pages:
+            self.page_rows.extend((d, s))
+        for s, title in doc.sections:
+            self.section_rows.extend((d, s, self.section_titles.setdefault(title, len(self.section_titles))))
         for s, e in tables.chunks:
             self.chunk_rows.extend((d, s, e))
             self.lexical.add(analyze(doc.text[s:e]))
@@ -115,6 +131,10 @@ class IndexWriter:
         import json
 
         (self.folder / "span_labels.json").write_text(json.dumps(list(self.labels)))
+        np.save(self.folder / "pages.npy", _table(self.page_rows, 2))
+        np.save(self.folder / "sections.npy", _table(self.section_rows, 3))
+        (self.folder / "section_titles.json").write_text(json.dumps(list(self.section_titles), ensure_ascii=False),
+                                                          encoding="utf-8")
         self.lexical.finish().save(self.folder)
         self._finish_embeddings()
 
@@ -178,7 +198,7 @@ def write_build(
     writer = IndexWriter(folder, settings)
     stats = BuildStats()
     started = time.perf_counter()
-    files = find_text_files(corpus)
+    files = find_documents(corpus)
     pending: list[tuple[Document, DocTables | None]] = []
     pending_chars = 0
 
@@ -202,16 +222,32 @@ def write_build(
             bar.set_postfix_str(f"{stats.chunks:,} chunks, {stats.chunks / elapsed:.1f} chunks/s", refresh=False)
         pending, pending_chars = [], 0
 
+    pdf_pages = 0
+    pdf_started = time.perf_counter()
+
+    def on_page() -> None:
+        # A long PDF shows its own pace: pages/s since its first page.
+        nonlocal pdf_pages
+        pdf_pages += 1
+        rate = pdf_pages / max(time.perf_counter() - pdf_started, 1e-9)
+        bar.set_postfix_str(f"page {pdf_pages}, {rate:.1f} pages/s")
+
     with _progress_bar(sum(p.stat().st_size for p in files), progress) as bar:
         for path in files:
-            doc = read_document(path, corpus)
-            size = path.stat().st_size
-            if doc is None:
-                stats.skipped.append(str(path.relative_to(corpus)))
-                bar.update(size)
-                continue
+            doc_id = doc_id_for(path, corpus)
+            stamp = stamps.get(doc_id)
+            size = stamp.size if stamp else path.stat().st_size
+            if previous and stamp and previous.has(doc_id, stamp.sha256):
+                doc = previous.document(doc_id)
+            else:
+                pdf_pages, pdf_started = 0, time.perf_counter()
+                doc, reason = try_read_document(path, corpus, on_page)
+                stats.pages += len(doc.pages) if doc is not None else pdf_pages
+                if doc is None:
+                    stats.skipped.append((doc_id, reason))
+                    bar.update(size)
+                    continue
             stats.documents += 1
-            stamp = stamps.get(doc.id)
             tables = previous.tables(doc.id, stamp.sha256) if previous and stamp else None
             if tables is not None:
                 stats.reused += 1

@@ -25,11 +25,11 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="qa", description="Answer questions from a folder of text files, with exact citations.")
+    parser = _Parser(prog="qa", description="Answer questions from a folder of documents (text, Markdown, PDF, HTML, Word), with exact citations.")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     def corpus_options(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--corpus", metavar="DIR", help="folder of .txt/.md files (default: the bundled corpus)")
+        p.add_argument("--corpus", metavar="DIR", help="folder of .txt/.md/.pdf/.html/.docx files (default: the bundled corpus)")
         p.add_argument("--index-dir", metavar="DIR", help="where to keep this corpus's index")
         p.add_argument("--no-progress", action="store_true", help="no progress bars")
         p.add_argument("--backend", choices=["local", "milvus"], default="local",
@@ -62,6 +62,14 @@ def build_parser() -> argparse.ArgumentParser:
     index = sub.add_parser("index", help="build or refresh the index")
     corpus_options(index)
     index.add_argument("--force", action="store_true", help="rebuild even when the index is fresh")
+
+    show = sub.add_parser("show", help="print a document's extracted text, a PDF page, or the text around a citation")
+    show.add_argument("doc_id", metavar="DOC_ID", help="the document, as answers cite it (path inside the corpus)")
+    show.add_argument("--page", type=int, metavar="N", help="only page N of a PDF (1-based)")
+    show.add_argument("--start", type=int, metavar="S", help="a citation's first character: show the text around it")
+    show.add_argument("--end", type=int, metavar="E", help="a citation's end (default: --start + 1)")
+    show.add_argument("--context", type=int, default=300, metavar="C", help="characters shown either side (default 300)")
+    corpus_options(show)
 
     try:
         from qa.bench.cli import add_bench_parser
@@ -110,8 +118,14 @@ def cmd_ask(args) -> int:
 def cmd_index(args) -> int:
     qa = _make_qa(args)
     index = qa.ensure_index(force=args.force)
+    from qa.index_store import skip_counts
+
     m = index.manifest
-    print(f"index of {qa.corpus}: {m['n_documents']} documents, {m['n_chunks']} chunks, in {index.folder}")
+    pages = f" ({m['n_pages']} PDF pages)" if m.get("n_pages") else ""
+    print(f"index of {qa.corpus}: {m['n_documents']} documents{pages}, {m['n_chunks']} chunks, in {index.folder}")
+    skipped = m.get("skipped_files") or []
+    if skipped:
+        print(f"skipped {len(skipped)} files: {skip_counts(skipped)}")
     if qa.collection is not None:
         print(f"Milvus collection {qa.collection} at {args.uri}")
     return 0
@@ -124,7 +138,15 @@ def cmd_prompt(args) -> int:
     return run_prompt(_make_qa(args), top_k=args.top_k, passages=args.passages, method=args.retriever)
 
 
-COMMANDS = {"ask": cmd_ask, "index": cmd_index, "prompt": cmd_prompt}
+def cmd_show(args) -> int:
+    from qa.show import show_text
+
+    index = _make_qa(args).ensure_index()
+    print(show_text(index, args.doc_id, page=args.page, start=args.start, end=args.end, context=args.context))
+    return 0
+
+
+COMMANDS = {"ask": cmd_ask, "index": cmd_index, "prompt": cmd_prompt, "show": cmd_show}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -149,6 +171,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `qa show ... | head`: the reader went away; not an error of ours
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

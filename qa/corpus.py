@@ -1,4 +1,7 @@
-"""Reading a folder of text files into Documents, and fingerprinting it for index staleness."""
+"""Reading a folder of documents into Documents, and fingerprinting it for index staleness.
+
+The formats and their extractors are in ``qa.ingest``; this module walks the folder.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa.errors import CorpusError
+from qa.ingest import SUFFIXES, Unreadable
 from qa.types import Document
 
 log = logging.getLogger(__name__)
 
 #: File kinds read as documents; everything else in the folder is ignored.
-TEXT_SUFFIXES = (".txt", ".md")
+DOCUMENT_SUFFIXES = SUFFIXES
 
 
 @dataclass(frozen=True)
@@ -27,14 +31,14 @@ class FileStamp:
     sha256: str
 
 
-def find_text_files(folder: Path) -> list[Path]:
-    """All ``.txt`` and ``.md`` files under ``folder``, recursively, in a stable order."""
+def find_documents(folder: Path) -> list[Path]:
+    """All readable documents (``DOCUMENT_SUFFIXES``) under ``folder``, recursively, in a stable order."""
     folder = Path(folder)
     if not folder.is_dir():
         raise CorpusError(f"corpus folder not found: {folder} (pass an existing folder with --corpus)")
     files = [
         p for p in folder.rglob("*")
-        if p.suffix.lower() in TEXT_SUFFIXES and p.is_file() and not _is_hidden(p, folder)
+        if p.suffix.lower() in DOCUMENT_SUFFIXES and p.is_file() and not _is_hidden(p, folder)
     ]
     return sorted(files, key=lambda p: p.relative_to(folder).as_posix())
 
@@ -48,24 +52,25 @@ def doc_id_for(path: Path, folder: Path) -> str:
     return path.relative_to(folder).as_posix()
 
 
-def read_document(path: Path, folder: Path) -> Document | None:
-    """Read one file as UTF-8; None (with a warning naming it) when it is empty or not UTF-8."""
-    doc_id = doc_id_for(path, folder)
+def read_document(path: Path, folder: Path, on_page=None) -> Document:
+    """Extract one file (``qa.ingest``) as a Document with its page and section starts.
+
+    Raises:
+        Unreadable: with the reason (empty, not UTF-8, damaged, encrypted, scanned PDF ...).
+    """
+    from qa.ingest import extract
+
+    extracted = extract(path, on_page=on_page)
+    return Document(doc_id_for(path, folder), extracted.text, tuple(extracted.pages), tuple(extracted.sections))
+
+
+def try_read_document(path: Path, folder: Path, on_page=None) -> tuple[Document | None, str | None]:
+    """``(document, None)``, or ``(None, reason)`` with a warning line naming the file."""
     try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        log.warning("skipping %s: not valid UTF-8 (byte %d)", doc_id, exc.start)
-        return None
-    except OSError as exc:
-        log.warning("skipping %s: cannot read it (%s)", doc_id, exc.strerror)
-        return None
-    # A BOM is an encoding mark, not text; keeping it would shift nothing but would show in answers.
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if not text.strip():
-        log.warning("skipping %s: empty file", doc_id)
-        return None
-    return Document(id=doc_id, text=text)
+        return read_document(path, folder, on_page), None
+    except Unreadable as exc:
+        log.warning("skipping %s: %s", doc_id_for(path, folder), exc)
+        return None, str(exc)
 
 
 def load_corpus(folder: str | os.PathLike) -> list[Document]:
@@ -75,23 +80,26 @@ def load_corpus(folder: str | os.PathLike) -> list[Document]:
         CorpusError: the folder does not exist or holds no usable document.
     """
     folder = Path(folder)
-    docs = [d for d in (read_document(p, folder) for p in find_text_files(folder)) if d is not None]
+    docs = [d for d in (try_read_document(p, folder)[0] for p in find_documents(folder)) if d is not None]
     if not docs:
-        raise CorpusError(
-            f"no usable documents in {folder}: it needs at least one non-empty UTF-8 .txt or .md file"
-        )
+        raise CorpusError(no_documents_message(folder))
     return docs
 
 
+def no_documents_message(folder: Path) -> str:
+    kinds = ", ".join(DOCUMENT_SUFFIXES)
+    return f"no usable documents in {folder}: it needs at least one readable file with text ({kinds})"
+
+
 def stamp_files(folder: Path, previous: dict[str, FileStamp] | None = None) -> dict[str, FileStamp]:
-    """Stamp every text file; reuse a previous hash when size and mtime are unchanged.
+    """Stamp every document file; reuse a previous hash when size and mtime are unchanged.
 
     Hashing a large corpus on every start would cost as much as reading it, so the hash is only
     recomputed for files whose stat changed.
     """
     previous = previous or {}
     stamps: dict[str, FileStamp] = {}
-    for path in find_text_files(folder):
+    for path in find_documents(folder):
         doc_id = doc_id_for(path, folder)
         st = path.stat()
         old = previous.get(doc_id)

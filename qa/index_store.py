@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.chunking import ChunkSettings
-from qa.corpus import FileStamp, fingerprint, stamp_files
+from qa.corpus import FileStamp, fingerprint, no_documents_message, stamp_files
 from qa.dense import DenseIndex
 from qa.embedding import DIM, MODEL_NAME, QUERY_MODEL_NAME
 from qa.errors import CorpusError, IndexDamagedError
@@ -31,7 +31,7 @@ from qa.types import Chunk, Document
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2  # 2: documents in a memory-mapped blob
+FORMAT_VERSION = 3  # 2: documents in a memory-mapped blob; 3: PDF pages and section headings
 MANIFEST = "manifest.json"
 CURRENT = "CURRENT"
 
@@ -49,9 +49,38 @@ class CorpusIndex:
     span_labels: list[str]
     lexical: LexicalIndex
     dense: DenseIndex
+    pages: np.ndarray = None        # (p, 2) int64: document index, page start; sorted (PDFs only)
+    sections: np.ndarray = None     # (h, 3) int64: document index, section start, title index; sorted
+    section_titles: list[str] = None
 
     def __post_init__(self) -> None:
         self._doc_pos = {doc_id: i for i, doc_id in enumerate(self.documents.ids)}
+        if self.pages is None:
+            self.pages = np.zeros((0, 2), np.int64)
+        if self.sections is None:
+            self.sections = np.zeros((0, 3), np.int64)
+        self.section_titles = self.section_titles or []
+
+    def has_document(self, doc_id: str) -> bool:
+        return doc_id in self._doc_pos
+
+    def page_at(self, doc: int, offset: int) -> int | None:
+        """1-based PDF page of ``offset`` in document ``doc``; None when it has no pages."""
+        rows = self._rows_of(self.pages, doc)
+        if not len(rows):
+            return None
+        return int(np.searchsorted(rows[:, 1], offset, side="right"))
+
+    def section_at(self, doc: int, offset: int) -> str | None:
+        """Heading path of the section holding ``offset`` in document ``doc``, or None."""
+        rows = self._rows_of(self.sections, doc)
+        i = int(np.searchsorted(rows[:, 1], offset, side="right")) - 1 if len(rows) else -1
+        return self.section_titles[int(rows[i, 2])] if i >= 0 else None
+
+    def _rows_of(self, table: np.ndarray, doc: int) -> np.ndarray:
+        lo = np.searchsorted(table[:, 0], doc, side="left")
+        hi = np.searchsorted(table[:, 0], doc, side="right")
+        return table[lo:hi]
 
     def __len__(self) -> int:
         return len(self.chunks)
@@ -67,7 +96,12 @@ class CorpusIndex:
         return np.flatnonzero(np.isin(self.chunks[:, 0], wanted))
 
     def document(self, doc_id: str) -> Document:
-        return self.documents[self._doc_pos[doc_id]]
+        """The stored document, with its page and section starts."""
+        d = self._doc_pos[doc_id]
+        doc = self.documents[d]
+        pages = tuple(int(x) for x in self._rows_of(self.pages, d)[:, 1])
+        sections = tuple((int(s), self.section_titles[int(t)]) for _, s, t in self._rows_of(self.sections, d))
+        return Document(doc.id, doc.text, pages, sections)
 
     def doc_index(self, doc_id: str) -> int:
         return self._doc_pos[doc_id]
@@ -112,8 +146,11 @@ def read_manifest(build: Path) -> dict:
 
 def expected_settings(chunking: ChunkSettings) -> dict:
     """What an index must have been built with to be used as it is."""
+    from qa.ingest import extractor_versions  # package metadata only: no extractor is imported
+
     return {
         "format_version": FORMAT_VERSION,
+        "extractors": extractor_versions(),
         "chunking": chunking.to_dict(),
         "embedding_model": MODEL_NAME,
         "query_model": QUERY_MODEL_NAME,
@@ -145,6 +182,10 @@ def load_build(build: Path) -> CorpusIndex:
         sentences = np.load(build / "sentences.npy", allow_pickle=False)
         spans = np.load(build / "spans.npy", allow_pickle=False)
         span_labels = json.loads((build / "span_labels.json").read_text(encoding="utf-8"))
+        pages = np.load(build / "pages.npy", allow_pickle=False)
+        sections = np.load(build / "sections.npy", allow_pickle=False)
+        section_titles = json.loads((build / "section_titles.json").read_text(encoding="utf-8"))
+        _check_layout(documents, pages, sections, section_titles)
         lexical = LexicalIndex.load(build)
         dense = DenseIndex.load(build, len(chunks), DIM)
         _check_tables(documents, chunks, sentences, spans, span_labels, manifest)
@@ -152,7 +193,21 @@ def load_build(build: Path) -> CorpusIndex:
             raise ValueError("bm25 index and chunk table disagree on the number of passages")
     except (OSError, ValueError, KeyError, TypeError, EOFError) as exc:
         raise IndexDamagedError(f"index in {build} is damaged: {exc}") from exc
-    return CorpusIndex(build, manifest, documents, chunks, sentences, spans, span_labels, lexical, dense)
+    return CorpusIndex(build, manifest, documents, chunks, sentences, spans, span_labels, lexical, dense,
+                       pages, sections, section_titles)
+
+
+def _check_layout(documents, pages, sections, section_titles) -> None:
+    if not isinstance(section_titles, list) or not all(isinstance(t, str) for t in section_titles):
+        raise ValueError("section titles are not a list of strings")
+    for name, table, width in (("pages", pages, 2), ("sections", sections, 3)):
+        if table.ndim != 2 or table.shape[1] != width or table.dtype.kind != "i":
+            raise ValueError(f"{name} table has shape {table.shape}")
+        if len(table) and (table[:, 0].min() < 0 or table[:, 0].max() >= len(documents) or (table[:, 1] < 0).any()
+                           or (table[:, 1] > documents.lengths[table[:, 0]]).any()):
+            raise ValueError(f"{name} table holds offsets outside its documents")
+    if len(sections) and sections[:, 2].max() >= len(section_titles):
+        raise ValueError("sections name unknown titles")
 
 
 def _check_tables(documents, chunks, sentences, spans, span_labels, manifest) -> None:
@@ -213,9 +268,7 @@ def build_index(
     try:
         stats = write_build(tmp, corpus, chunking, stamps, previous, progress, embed)
         if stats.documents == 0:
-            raise CorpusError(
-                f"no usable documents in {corpus}: it needs at least one non-empty UTF-8 .txt or .md file"
-            )
+            raise CorpusError(no_documents_message(corpus) + _skip_summary(stats.skipped))
         manifest = {
             **expected_settings(chunking),
             "corpus": str(corpus.resolve()),
@@ -224,7 +277,8 @@ def build_index(
             "n_documents": stats.documents,
             "n_chunks": stats.chunks,
             "reused_documents": stats.reused,
-            "skipped_files": stats.skipped,
+            "n_pages": stats.pages,
+            "skipped_files": [{"file": f, "reason": r} for f, r in stats.skipped],
             "spacy_model": spacy_model_version(),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "build_seconds": round(time.perf_counter() - started, 2),
@@ -241,6 +295,18 @@ def build_index(
                     stats.documents - stats.reused)
     _remove_old_builds(index_dir, keep=build)
     return build
+
+
+def _skip_summary(skipped: list[tuple[str, str]]) -> str:
+    return f" ({len(skipped)} skipped: {skip_counts(skipped)})" if skipped else ""
+
+
+def skip_counts(skipped) -> str:
+    """'2 scanned PDF; OCR is not supported, 1 encrypted PDF ...': skipped files counted by reason."""
+    from collections import Counter
+
+    reasons = Counter((r["reason"] if isinstance(r, dict) else r[1]).split(" (")[0] for r in skipped)
+    return ", ".join(f"{n} {reason}" for reason, n in reasons.most_common())
 
 
 def _previous_build(index_dir: Path, chunking: ChunkSettings):

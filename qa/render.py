@@ -14,7 +14,7 @@ def render_answer(a: Answer, color: bool = False, number: int | None = None) -> 
         return f"{prefix}{bold}No answer found{reset} in the corpus (confidence {a.score:.2f})."
     lines = [
         f"{prefix}{bold}{a.text}{reset}",
-        f"   score {a.score:.2f} | {a.doc_id}, line {a.line}, characters {a.start}-{a.end}",
+        f"   score {a.score:.2f} | {citation(a)}",
     ]
     if a.sentence is not None and a.sentence_start is not None:
         i, j = a.start - a.sentence_start, a.end - a.sentence_start
@@ -23,6 +23,16 @@ def render_answer(a: Answer, color: bool = False, number: int | None = None) -> 
         highlighted = f"{s[:i]}{mark}{s[i:j]}{reset}{s[j:]}" if color else f"{s[:i]}[{s[i:j]}]{s[j:]}"
         lines.append(f"   {dim}“{reset}{' '.join(highlighted.split())}{dim}”{reset}")
     return "\n".join(lines)
+
+
+def citation(a: Answer) -> str:
+    """'report.pdf, page 4, § Results, characters 8133-8148' (a text file: its line instead of a page)."""
+    where = [a.doc_id]
+    where.append(f"page {a.page}" if a.page is not None else f"line {a.line}")
+    if a.section:
+        where.append(f"§ {a.section}")
+    where.append(f"characters {a.start}-{a.end}")
+    return ", ".join(where)
 
 
 def render_answers(answers: list[Answer], color: bool = False) -> str:

@@ -10,10 +10,30 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Document:
-    """One source file: ``id`` is its path relative to the corpus folder."""
+    """One source file: ``id`` is its path relative to the corpus folder.
+
+    ``text`` is the extracted text (for PDF, HTML, Word and Markdown: without markup) that every
+    citation points into. ``pages`` holds the start offset of each PDF page (empty for other
+    formats); ``sections`` the ``(start, heading path)`` of each section, in order.
+    """
 
     id: str
     text: str
+    pages: tuple[int, ...] = ()
+    sections: tuple[tuple[int, str], ...] = ()
+
+    def page_at(self, offset: int) -> int | None:
+        """1-based page that holds ``offset`` (None for a format without pages)."""
+        from bisect import bisect_right
+
+        return bisect_right(self.pages, offset) if self.pages else None
+
+    def section_at(self, offset: int) -> str | None:
+        """Heading path of the section that holds ``offset`` (None before the first heading)."""
+        from bisect import bisect_right
+
+        i = bisect_right([s for s, _ in self.sections], offset) - 1
+        return self.sections[i][1] if i >= 0 else None
 
 
 @dataclass(frozen=True)
@@ -61,6 +81,8 @@ class Answer:
         sentence_start: where that sentence starts in the document, to highlight the answer in it.
         passage: the retrieved passage the answer came from.
         line: 1-based line number of ``start`` in the document.
+        page: 1-based PDF page of ``start`` (None for other formats).
+        section: heading path of the section holding ``start`` ("Results › Table 2"), or None.
     """
 
     text: str | None
@@ -72,6 +94,8 @@ class Answer:
     sentence_start: int | None = None
     passage: Passage | None = None
     line: int | None = None
+    page: int | None = None
+    section: str | None = None
 
     @property
     def is_answer(self) -> bool:
@@ -92,6 +116,8 @@ class Answer:
             start=self.start,
             end=self.end,
             line=self.line,
+            page=self.page,
+            section=self.section,
             sentence=self.sentence,
             passage=None if self.passage is None else self.passage.text,
         )

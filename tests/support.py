@@ -12,6 +12,18 @@ BENCHMARKS = SHARED / "benchmarks"
 BUNDLED_CORPUS = REPO / "corpus"
 
 
+def run_qa(*args, stdin=None, index_dir=None):
+    """``python -m qa ARGS`` in a subprocess; ``index_dir`` is added to the commands that take it."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    cmd = [sys.executable, "-m", "qa", *args]
+    if index_dir is not None and args and args[0] in ("ask", "prompt", "index", "show"):
+        cmd += ["--index-dir", str(index_dir)]
+    return subprocess.run(cmd, input=stdin, capture_output=True, text=True, env=env, timeout=300, cwd=REPO)
+
+
 def write_corpus(folder: Path, files: dict[str, str | bytes]) -> Path:
     """Write ``{relative path: text or bytes}`` under ``folder``."""
     for rel, content in files.items():

@@ -1,21 +1,10 @@
 """The qa command as a person uses it: answers, JSON, the prompt, and clear errors for bad input."""
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
-from support import BUNDLED_CORPUS, REPO
-
-
-def run_qa(*args, stdin=None, index_dir=None):
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    cmd = [sys.executable, "-m", "qa", *args]
-    if index_dir is not None and args and args[0] in ("ask", "prompt", "index"):
-        cmd += ["--index-dir", str(index_dir)]
-    return subprocess.run(cmd, input=stdin, capture_output=True, text=True, env=env, timeout=300, cwd=REPO)
+from support import BUNDLED_CORPUS, REPO, run_qa
 
 
 def test_ask_prints_answer_citation_and_highlighted_sentence(bundled_qa, bundled_index_dir):

@@ -47,6 +47,8 @@ class Question:
         paragraph: SQuAD only: the paragraph's position in its article.
         answer_starts: SQuAD only: character offset of each gold answer in the paragraph's
             context, parallel to ``answers``.
+        file: JSONL only, optional: the document (path inside the corpus) the answer is in.
+        page: JSONL only, optional: the 1-based PDF page of that answer.
     """
 
     id: str
@@ -56,6 +58,8 @@ class Question:
     article: int | None = None
     paragraph: int | None = None
     answer_starts: tuple[int, ...] = ()
+    file: str | None = None
+    page: int | None = None
 
 
 @dataclass
@@ -215,7 +219,12 @@ def parse_jsonl(path: Path, text: str) -> QuestionSet:
         seen.add(qid)
         # "answerable" defaults to whether gold answers exist; an explicit false wins.
         answerable = bool(obj.get("answerable", bool(answers))) and bool(answers)
-        questions.append(Question(qid, obj["question"], tuple(answers), answerable))
+        file, page = obj.get("file"), obj.get("page")
+        if file is not None and not isinstance(file, str):
+            raise QAError(f"{path}, line {n}: \"file\" must be a path inside the corpus")
+        if page is not None and (not isinstance(page, int) or isinstance(page, bool) or page < 1):
+            raise QAError(f"{path}, line {n}: \"page\" must be a page number from 1, or null")
+        questions.append(Question(qid, obj["question"], tuple(answers), answerable, file=file, page=page))
     if not questions:
         raise QAError(f"{path} holds no questions")
     return QuestionSet(path, questions)

@@ -93,6 +93,15 @@ def _answer_tables(console, report: dict, Table) -> None:
         t.add_row(_f(rec["1"], 3), _f(rec["5"], 3), _f(rec["20"], 3), _f(report["mrr10"], 3))
         console.print(t)
 
+    c = report.get("citations")
+    if c:
+        t = Table(title="Citations (where the question set says the answer is)")
+        for col in ("questions", "right file", "with a page", "right page", "right page and exact"):
+            t.add_column(col, justify="right")
+        t.add_row(str(c["n"]), str(c["right_file"]), str(c["n_with_page"]), str(c["right_page"]),
+                  str(c["right_page_and_correct"]))
+        console.print(t)
+
     words = report.get("by_question_word", {})
     if words:
         t = Table(title="F1 by question word")

@@ -55,6 +55,8 @@ class Record:
         hits: for each retrieved passage (best first), whether it holds a gold answer.
         retrieve_ms, read_ms: latency of the two stages.
         qword: the question's wh-word (``other`` when it has none).
+        cited_doc, cited_page: where the answer is cited (None: no answer, or no page).
+        gold_file, gold_page: where the question set says the answer is (JSONL ``file``/``page``).
     """
 
     id: str
@@ -68,6 +70,10 @@ class Record:
     retrieve_ms: float
     read_ms: float
     qword: str
+    cited_doc: str | None = None
+    cited_page: int | None = None
+    gold_file: str | None = None
+    gold_page: int | None = None
 
     @property
     def abstained(self) -> bool:
@@ -143,6 +149,10 @@ def run_questions(
             retrieve_ms=1000 * (t1 - t0),
             read_ms=1000 * (t2 - t1),
             qword=question_word(q.question),
+            cited_doc=best.doc_id if best is not None else None,
+            cited_page=best.page if best is not None else None,
+            gold_file=q.file,
+            gold_page=q.page,
         ))
     return records
 

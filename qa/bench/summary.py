@@ -75,6 +75,18 @@ def by_question_word(records: Sequence[Record]) -> dict[str, dict[str, float | i
     return out
 
 
+def citations(records: Sequence[Record]) -> dict | None:
+    """How many answers cite the document (and PDF page) the question set names; None without any."""
+    named = [r for r in records if r.answerable and r.gold_file]
+    if not named:
+        return None
+    right_file = [r for r in named if r.cited_doc == r.gold_file]
+    paged = [r for r in named if r.gold_page is not None]
+    right_page = [r for r in paged if r.cited_doc == r.gold_file and r.cited_page == r.gold_page]
+    return {"n": len(named), "right_file": len(right_file), "n_with_page": len(paged), "right_page": len(right_page),
+            "right_page_and_correct": sum(r.em == 1 for r in right_page)}
+
+
 def summarize(records: Sequence[Record]) -> dict:
     """The answer, retrieval and latency figures of one run (report keys, see ``qa.bench.report``)."""
     out: dict = {"n": len(records)}
@@ -98,4 +110,7 @@ def summarize(records: Sequence[Record]) -> dict:
     }
     out["qps"] = len(records) / (sum(total) / 1000) if sum(total) > 0 else 0.0
     out["by_question_word"] = by_question_word(records)
+    cited = citations(records)
+    if cited is not None:
+        out["citations"] = cited
     return out

@@ -44,6 +44,8 @@ def cite(index: CorpusIndex, passage: Passage, start: int, end: int, score: floa
         sentence_start=s0,
         passage=passage,
         line=text.count("\n", 0, int(start)) + 1,
+        page=index.page_at(d, int(start)),
+        section=index.section_at(d, int(start)),
     )
 
 
