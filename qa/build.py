@@ -22,7 +22,7 @@ import numpy as np
 
 from qa.annotate import SPACY_MODEL, Annotations, annotate
 from qa.chunking import ChunkSettings, chunk_document
-from qa.corpus import FileStamp, doc_id_for, find_documents, try_read_document
+from qa.corpus import FileStamp, doc_id_for, try_read_document
 from qa.dense import ANN_MIN_PASSAGES, DenseIndex, build_hnsw
 from qa.doc_store import DocumentStoreWriter
 from qa.embedding import DIM, embed_passages
@@ -54,6 +54,7 @@ class BuildStats:
     chunks: int = 0
     pages: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    stamps: dict[str, FileStamp] = field(default_factory=dict)    # of the bytes actually indexed
 
 
 class PreviousBuild:
@@ -198,7 +199,9 @@ def write_build(
     writer = IndexWriter(folder, settings)
     stats = BuildStats()
     started = time.perf_counter()
-    files = find_documents(corpus)
+    # The files stamped by the staleness check, in its order: the manifest describes exactly these.
+    files = [corpus / doc_id for doc_id in sorted(stamps)]
+    stats.stamps = dict(stamps)
     pending: list[tuple[Document, DocTables | None]] = []
     pending_chars = 0
 
@@ -232,23 +235,25 @@ def write_build(
         rate = pdf_pages / max(time.perf_counter() - pdf_started, 1e-9)
         bar.set_postfix_str(f"page {pdf_pages}, {rate:.1f} pages/s")
 
-    with _progress_bar(sum(p.stat().st_size for p in files), progress) as bar:
+    with _progress_bar(sum(s.size for s in stamps.values()), progress) as bar:
         for path in files:
             doc_id = doc_id_for(path, corpus)
-            stamp = stamps.get(doc_id)
-            size = stamp.size if stamp else path.stat().st_size
-            if previous and stamp and previous.has(doc_id, stamp.sha256):
+            stamp = stamps[doc_id]
+            size = stamp.size
+            if previous and previous.has(doc_id, stamp.sha256):
                 doc = previous.document(doc_id)
             else:
                 pdf_pages, pdf_started = 0, time.perf_counter()
-                doc, reason = try_read_document(path, corpus, on_page)
+                doc, read_stamp, reason = try_read_document(path, corpus, on_page)
                 stats.pages += len(doc.pages) if doc is not None else pdf_pages
                 if doc is None:
                     stats.skipped.append((doc_id, reason))
                     bar.update(size)
                     continue
+                # What was read may differ from what was stamped before: record what was indexed.
+                stamp = stats.stamps[doc_id] = read_stamp
             stats.documents += 1
-            tables = previous.tables(doc.id, stamp.sha256) if previous and stamp else None
+            tables = previous.tables(doc.id, stamp.sha256) if previous else None
             if tables is not None:
                 stats.reused += 1
             else:

@@ -32,6 +32,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--corpus", metavar="DIR", help="folder of .txt/.md/.pdf/.html/.docx files (default: the bundled corpus)")
         p.add_argument("--index-dir", metavar="DIR", help="where to keep this corpus's index")
         p.add_argument("--no-progress", action="store_true", help="no progress bars")
+        p.add_argument("--follow-links", action="store_true",
+                       help="read symbolic links that point outside the corpus folder (default: skip them)")
+        p.add_argument("--no-wait", action="store_true",
+                       help="when another build of this index is running, exit (code 2) instead of waiting")
         p.add_argument("--backend", choices=["local", "milvus"], default="local",
                        help="where retrieval runs: local index files (default) or Milvus (needs --uri)")
         p.add_argument("--uri", metavar="URI",
@@ -81,9 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _make_qa(args):
-    from qa.pipeline import QA
+    from qa.pipeline import QA, folder_options
 
+    if args.corpus is not None and not args.corpus.strip():
+        raise QAError("--corpus is empty: name a folder")
     return QA(
+        **folder_options(args),
         corpus=args.corpus,
         index_dir=args.index_dir,
         reader=getattr(args, "reader", DEFAULT_READER),

@@ -47,6 +47,8 @@ class DocumentStore:
 
     def __init__(self, folder: Path) -> None:
         self.ids: list[str] = json.loads((folder / IDS).read_text(encoding="utf-8"))
+        if not isinstance(self.ids, list) or not all(isinstance(i, str) for i in self.ids):
+            raise ValueError(f"{IDS} is not a list of document ids")
         self.offsets = np.load(folder / OFFSETS, allow_pickle=False)
         self.lengths = np.load(folder / LENGTHS, allow_pickle=False)
         size = (folder / BLOB).stat().st_size

@@ -15,3 +15,11 @@ class QuestionError(QAError):
 
 class IndexDamagedError(QAError):
     """An index on disk is damaged or unreadable."""
+
+
+class IndexBusyError(QAError):
+    """Another process is building the same index (and the caller chose not to wait)."""
+
+
+class IndexWriteError(QAError):
+    """The index folder cannot be written (read-only disk, full disk, a file in its place)."""

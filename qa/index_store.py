@@ -24,7 +24,7 @@ from qa.chunking import ChunkSettings
 from qa.corpus import FileStamp, fingerprint, no_documents_message, stamp_files
 from qa.dense import DenseIndex
 from qa.embedding import DIM, MODEL_NAME, QUERY_MODEL_NAME
-from qa.errors import CorpusError, IndexDamagedError
+from qa.errors import CorpusError, IndexDamagedError, IndexWriteError
 from qa.lexical import LexicalIndex
 from qa.doc_store import DocumentStore
 from qa.types import Chunk, Document
@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 FORMAT_VERSION = 3  # 2: documents in a memory-mapped blob; 3: PDF pages and section headings
 MANIFEST = "manifest.json"
 CURRENT = "CURRENT"
+#: Written first into every build folder this tool makes; clean-up removes only folders holding it,
+#: never a user's own folder that happens to be called ``build-...`` or ``.tmp-...``.
+OWNER_MARK = ".qa-build"
 
 
 @dataclass
@@ -125,9 +128,12 @@ def index_name(corpus: Path) -> str:
 def live_build(index_dir: Path) -> Path | None:
     """The build folder ``CURRENT`` points to, or None when there is no index yet."""
     pointer = index_dir / CURRENT
-    if not pointer.is_file():
+    if not pointer.exists():
         return None
-    name = pointer.read_text(encoding="utf-8").strip()
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise IndexDamagedError(f"index pointer {pointer} is unreadable ({exc})") from None
     build = index_dir / name
     if not name or "/" in name or not build.is_dir():
         raise IndexDamagedError(f"index pointer {pointer} names a missing build '{name}'")
@@ -157,13 +163,14 @@ def expected_settings(chunking: ChunkSettings) -> dict:
     }
 
 
-def staleness(manifest: dict, corpus: Path, chunking: ChunkSettings) -> tuple[str | None, dict[str, FileStamp]]:
+def staleness(manifest: dict, corpus: Path, chunking: ChunkSettings,
+              follow_links: bool = False) -> tuple[str | None, dict[str, FileStamp]]:
     """Why an index no longer fits its corpus or settings (None when it fits), and fresh stamps."""
     for key, value in expected_settings(chunking).items():
         if manifest.get(key) != value:
             return f"{key} changed ({manifest.get(key)!r} -> {value!r})", {}
     previous = {s["doc_id"]: FileStamp(**s) for s in manifest.get("files", [])}
-    stamps = stamp_files(corpus, previous)
+    stamps = stamp_files(corpus, previous, follow_links)
     if fingerprint(stamps) != manifest["fingerprint"]:
         return "the corpus changed", stamps
     return None, stamps
@@ -235,6 +242,7 @@ def build_index(
     progress: bool | None = None,
     reuse: bool = True,
     embed=None,
+    follow_links: bool = False,
 ) -> Path:
     """Build the index of ``corpus`` into a new folder under ``index_dir`` and make it live.
 
@@ -257,14 +265,15 @@ def build_index(
     from qa.build import spacy_model_version, write_build  # spaCy, torch: index time only
 
     started = time.perf_counter()
-    stamps = stamps or stamp_files(corpus)
-    index_dir.mkdir(parents=True, exist_ok=True)
+    stamps = stamps or stamp_files(corpus, follow_links=follow_links)
     previous = _previous_build(index_dir, chunking) if reuse else None
     # Unique even for two builds in the same second by the same process (a rebuild after damage).
     build = index_dir / f"build-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
     tmp = index_dir / f".tmp-{build.name}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
+    with writing(index_dir):
+        make_index_dir(index_dir)
+        tmp.mkdir()
+        (tmp / OWNER_MARK).write_text("a build folder of qa; removed when no longer live\n", encoding="utf-8")
     try:
         stats = write_build(tmp, corpus, chunking, stamps, previous, progress, embed)
         if stats.documents == 0:
@@ -272,8 +281,8 @@ def build_index(
         manifest = {
             **expected_settings(chunking),
             "corpus": str(corpus.resolve()),
-            "fingerprint": fingerprint(stamps),
-            "files": [asdict(s) for s in stamps.values()],
+            "fingerprint": fingerprint(stats.stamps),
+            "files": [asdict(s) for s in stats.stamps.values()],
             "n_documents": stats.documents,
             "n_chunks": stats.chunks,
             "reused_documents": stats.reused,
@@ -284,9 +293,10 @@ def build_index(
             "build_seconds": round(time.perf_counter() - started, 2),
         }
         # The manifest is written last: a build folder without one is never mistaken for complete.
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
-        os.replace(tmp, build)
-        _switch_current(index_dir, build)
+        with writing(index_dir):
+            (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+            os.replace(tmp, build)
+            _switch_current(index_dir, build)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -327,12 +337,51 @@ def _previous_build(index_dir: Path, chunking: ChunkSettings):
 
 
 def _switch_current(index_dir: Path, build: Path) -> None:
+    pointer = index_dir / CURRENT
+    if pointer.is_dir() and not pointer.is_symlink() and not any(pointer.iterdir()):
+        pointer.rmdir()  # an empty folder where the pointer belongs is damage, not data
     pointer_tmp = index_dir / f".{CURRENT}.{os.getpid()}"
     pointer_tmp.write_text(build.name, encoding="utf-8")
     os.replace(pointer_tmp, index_dir / CURRENT)
 
 
 def _remove_old_builds(index_dir: Path, keep: Path) -> None:
+    """Remove the build folders this tool made that are no longer live.
+
+    Only folders holding ``OWNER_MARK`` go; the caller holds the build lock, so no other build is
+    writing one of them (a ``.tmp-`` folder left here is from a build that was killed).
+    """
     for entry in index_dir.iterdir():
-        if entry.is_dir() and entry != keep and (entry.name.startswith("build-") or entry.name.startswith(".tmp-")):
+        if (entry != keep and (entry.name.startswith("build-") or entry.name.startswith(".tmp-build-"))
+                and entry.is_dir() and not entry.is_symlink() and _made_by_qa(entry)):
             shutil.rmtree(entry, ignore_errors=True)
+
+
+def _made_by_qa(folder: Path) -> bool:
+    # Builds from before the mark existed are known by their manifest and chunk table together.
+    return (folder / OWNER_MARK).is_file() or ((folder / MANIFEST).is_file() and (folder / "chunks.npy").is_file())
+
+
+def make_index_dir(index_dir: Path) -> None:
+    """Create the index folder; a file in its place is the user's, never replaced."""
+    if index_dir.exists() and not index_dir.is_dir():
+        raise IndexWriteError(f"cannot keep the index in {index_dir}: it is a file, not a folder; "
+                              "choose a folder with --index-dir or $QA_INDEX_ROOT")
+    index_dir.mkdir(parents=True, exist_ok=True)
+
+
+class writing:
+    """Turns an ``OSError`` while writing the index (read-only or full disk) into one clear line."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = index_dir
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if isinstance(exc, OSError):
+            raise IndexWriteError(
+                f"cannot write the index in {self.index_dir} ({exc.strerror or exc}); choose a writable "
+                "folder with --index-dir or $QA_INDEX_ROOT") from None
+        return False

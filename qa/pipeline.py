@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import logging
 import os
+import unicodedata
+from contextlib import ExitStack
 from pathlib import Path
 
 from qa.chunking import ChunkSettings
 from qa.reader import DEFAULT_READER, check_min_score
 from qa.backends import MILVUS, BackendSettings
 from qa.errors import CorpusError, IndexDamagedError, QAError, QuestionError
-from qa.index_store import CorpusIndex, build_index, index_name, live_build, load_build, read_manifest, staleness
+from qa.index_lock import build_lock
+from qa.index_store import (CorpusIndex, build_index, index_name, live_build, load_build, make_index_dir, read_manifest,
+                            staleness, writing)
 from qa.types import Answer, Passage
 
 log = logging.getLogger("qa")
@@ -24,15 +28,29 @@ def default_index_root() -> Path:
     return Path(os.environ.get("QA_INDEX_ROOT", REPO_ROOT / "indexes"))
 
 
+def normalize_question(question: str) -> str:
+    """The question with bytes that are not text made harmless.
+
+    Invalid UTF-8 from a terminal or argv arrives as lone surrogates: they become U+FFFD. NUL and
+    other control characters (escape sequences) become spaces.
+    """
+    try:  # bytes smuggled in by surrogateescape (argv, the prompt's stdin): one U+FFFD per byte
+        raw = question.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # other lone surrogates (a Python caller's string)
+        raw = question.encode("utf-8", "surrogatepass")
+    q = raw.decode("utf-8", "replace")
+    return "".join(" " if (unicodedata.category(c) == "Cc" and c not in "\t\n") else c for c in q)
+
+
 def check_question(question: str) -> str:
-    """The question stripped of surrounding white space.
+    """The question, normalised (``normalize_question``) and stripped of surrounding white space.
 
     Raises:
-        QuestionError: empty, blank, or longer than 2,000 characters.
+        QuestionError: not text, empty, blank, or longer than 2,000 characters.
     """
     if not isinstance(question, str):
         raise QuestionError(f"the question must be text, not {type(question).__name__}")
-    q = question.strip()
+    q = normalize_question(question).strip()
     if not q:
         raise QuestionError("the question is empty: type a question in plain English")
     if len(q) > MAX_QUESTION_CHARS:
@@ -57,6 +75,9 @@ class QA:
         dense_index: Milvus dense index type: ``"auto"`` (HNSW, or FLAT where refused), ``"HNSW"``,
             ``"FLAT"``, ``"IVF_FLAT"`` or ``"AUTOINDEX"``; a change makes the collection stale.
         ray: embed chunks on a Ray cluster while building: its address, or ``"local"``.
+        follow_links: read symbolic links that point outside the corpus folder (default: skip them).
+        wait: when another process is building this index, wait for it (default) or raise
+            ``IndexBusyError``.
 
     The index is checked (and built or rebuilt when missing, stale or damaged) on first use. With
     ``backend="milvus"`` the local index is still built (the reader cites from its documents) and
@@ -76,13 +97,24 @@ class QA:
         uri: str | None = None,
         dense_index: str = "auto",
         ray: str | None = None,
+        follow_links: bool = False,
+        wait: bool = True,
     ) -> None:
-        self.corpus = Path(corpus) if corpus is not None else BUNDLED_CORPUS
+        self.corpus = _folder("corpus", corpus) if corpus is not None else BUNDLED_CORPUS
         if not self.corpus.is_dir():
             raise CorpusError(f"corpus folder not found: {self.corpus} (pass an existing folder)")
-        self.index_dir = Path(index_dir) if index_dir is not None else default_index_root() / index_name(self.corpus)
+        self.index_dir = (_folder("index_dir", index_dir) if index_dir is not None
+                          else default_index_root() / index_name(self.corpus))
+        from qa.reader import READERS
+
+        if reader not in READERS:
+            raise QAError(f"reader must be one of {', '.join(READERS)}, not {reader!r}")
+        if str(getattr(fusion, "value", fusion)) not in FUSIONS:
+            raise QAError(f"fusion must be one of {', '.join(FUSIONS)}, not {fusion!r}")
         self.reader_name = reader
         self.min_score = check_min_score(min_score)
+        self.follow_links = bool(follow_links)
+        self.wait = bool(wait)
         self.fusion = fusion
         self.chunking = chunking or ChunkSettings()
         self.progress = progress
@@ -109,17 +141,39 @@ class QA:
             elif build is None:
                 reason = "no index yet"
             else:
-                reason, stamps = staleness(read_manifest(build), self.corpus, self.chunking)
+                reason, stamps = staleness(read_manifest(build), self.corpus, self.chunking, self.follow_links)
                 if reason is None:
                     self._set_index(load_build(build), force)
                     return self._index
         except IndexDamagedError as exc:
             reason = f"{exc}"
-        log.warning("building the index of %s (%s)", self.corpus, reason)
-        build = build_index(self.corpus, self.index_dir, self.chunking, stamps or None, self.progress,
-                            reuse=not force, embed=self._embedder())
+        held = ExitStack()
+        with writing(self.index_dir):  # a read-only disk fails here, in one line
+            make_index_dir(self.index_dir)
+            held.enter_context(build_lock(self.index_dir, wait=self.wait))
+        with held:
+            if not force:
+                # Another process may have built it while this one waited for the lock.
+                fresh = self._fresh_build()
+                if fresh is not None:
+                    self._set_index(fresh)
+                    return self._index
+            log.warning("building the index of %s (%s)", self.corpus, reason)
+            build = build_index(self.corpus, self.index_dir, self.chunking, stamps or None, self.progress,
+                                reuse=not force, embed=self._embedder(), follow_links=self.follow_links)
         self._set_index(load_build(build), force)
         return self._index
+
+    def _fresh_build(self) -> CorpusIndex | None:
+        """The live build when it is intact and fits the corpus; else None."""
+        try:
+            build = live_build(self.index_dir)
+            if build is None:
+                return None
+            reason, _ = staleness(read_manifest(build), self.corpus, self.chunking, self.follow_links)
+            return load_build(build) if reason is None else None
+        except IndexDamagedError:
+            return None
 
     def _embedder(self):
         if self.ray is None:
@@ -176,6 +230,9 @@ class QA:
         ``doc_ids`` restricts retrieval to those documents (e.g. one SQuAD paragraph).
         """
         question = check_question(question)
+        k = _count("k", k)
+        method = _method(method)
+        doc_ids = _doc_ids(doc_ids)
         self.ensure_index()
         return self._retriever.retrieve(question, k=k, method=method, doc_ids=doc_ids)
 
@@ -197,8 +254,9 @@ class QA:
             doc_ids: when given, only these documents are searched.
         """
         question = check_question(question)
-        if top_k < 1 or passages < 1:
-            raise QuestionError("top_k and passages must be at least 1")
+        top_k, passages = _count("top_k", top_k), _count("passages", passages)
+        method = _method(method)
+        doc_ids = _doc_ids(doc_ids)
         self.ensure_index()
         found = self._retriever.retrieve(question, k=passages, method=method, doc_ids=doc_ids)
         if not found:
@@ -211,6 +269,45 @@ class QA:
         if not passages:
             return [Answer.no_answer()]
         return self._reader.read(question, passages, self._index, top_k=top_k)
+
+
+def folder_options(args) -> dict:
+    """``follow_links`` and ``wait`` from parsed command-line options (``--follow-links``, ``--no-wait``)."""
+    return {"follow_links": bool(getattr(args, "follow_links", False)), "wait": not getattr(args, "no_wait", False)}
+
+
+FUSIONS = ("rrf", "weighted")
+METHODS = ("bm25", "dense", "hybrid")
+
+
+def _folder(name: str, value) -> Path:
+    if not isinstance(value, (str, os.PathLike)):
+        raise QAError(f"{name} must be a folder path, not {type(value).__name__}")
+    if str(value).strip() == "":
+        raise QAError(f"{name} is empty: name a folder")
+    return Path(value)
+
+
+def _count(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise QuestionError(f"{name} must be a whole number, not {type(value).__name__}")
+    if value < 1:
+        raise QuestionError(f"{name} must be at least 1 (got {value})")
+    return value
+
+
+def _method(value) -> str:
+    if value not in METHODS:
+        raise QuestionError(f"method must be one of {', '.join(METHODS)}, not {value!r}")
+    return value
+
+
+def _doc_ids(value) -> list[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str) or not all(isinstance(d, str) for d in value):
+        raise QuestionError("doc_ids must be a list of document ids (paths inside the corpus), not a single string")
+    return list(value)
 
 
 _bundled: QA | None = None

@@ -39,6 +39,10 @@ def _save_history(readline) -> None:
 
 def run_prompt(qa: QA, top_k: int = 1, passages: int = 5, method: str = "hybrid") -> int:
     interactive = sys.stdin.isatty()
+    # Bytes that are not UTF-8 arrive as escapes, which the question check turns into U+FFFD,
+    # instead of ending the session with a decoding error.
+    if hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(errors="surrogateescape")
     if interactive:
         _setup_history()
     qa.ensure_index()
@@ -70,5 +74,8 @@ def run_prompt(qa: QA, top_k: int = 1, passages: int = 5, method: str = "hybrid"
             answers = qa.ask(line, top_k=top_k, passages=passages, method=method)
         except QAError as exc:
             print(f"qa: error: {exc}", file=sys.stderr)
+            continue
+        except KeyboardInterrupt:  # Ctrl-C while answering cancels the question, not the session
+            print("\n(cancelled)", file=sys.stderr)
             continue
         print(render_answers(answers, color=color))

@@ -113,7 +113,7 @@ def _run_jsonl(args, qset, progress):
 
     questions = sample(qset.questions, args.limit, args.seed)
     qa = QA(corpus=args.corpus, index_dir=args.index_dir, reader=args.reader, min_score=args.min_score,
-            progress=progress, **backend_options(args))
+            progress=progress, **backend_options(args), **_folder_options(args))
     index_info = _ensure_index(qa)
     # JSONL answers carry no offsets: a passage is a hit when it holds a gold answer's words.
     items = [Item(q) for q in questions]
@@ -154,7 +154,7 @@ def _run_squad(args, squad, progress):
         items.append(Item(q, restrict, gold))
 
     qa = QA(corpus=bench.corpus, index_dir=bench.index_dir, reader=args.reader, min_score=args.min_score,
-            progress=progress, **backend_options(args))
+            progress=progress, **backend_options(args), **_folder_options(args))
     index_info = _ensure_index(qa)
     report, latencies, predictions = _ask(qa, items, args, progress)
     report["index"] = index_info
@@ -174,7 +174,8 @@ def _run_beir(args, beir, progress):
     queries = sample(beir.judged_queries(), args.limit, args.seed)
     methods = [args.retriever] if args.retriever else list(METHODS)
     bench = corpora.beir_documents(beir)
-    qa = QA(corpus=bench.corpus, index_dir=bench.index_dir, progress=progress, **backend_options(args))
+    qa = QA(corpus=bench.corpus, index_dir=bench.index_dir, progress=progress, **backend_options(args),
+            **_folder_options(args))
     index_info = _ensure_index(qa)
     scores, latencies = evaluate(qa, queries, beir.qrels, methods, progress)
     report = {
@@ -278,6 +279,12 @@ def _check_options(args, kind: str) -> None:
         raise QAError("--min-score applies to question sets; a BEIR benchmark ranks documents")
     if kind != "jsonl" and (args.corpus or args.index_dir):
         raise QAError(f"--corpus and --index-dir apply to JSONL question sets; a {kind} benchmark brings its own text")
+
+
+def _folder_options(args) -> dict:
+    from qa.pipeline import folder_options
+
+    return folder_options(args)
 
 
 def _peak_rss_mb() -> float:

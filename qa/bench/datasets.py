@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence, TypeVar
 
 from qa.errors import QAError
+
+log = logging.getLogger("qa")
 
 #: Articles of dev-v1.1.json whose 0-based position is divisible by 4 (the benchmarks README).
 #: Listed by title because dev-v2.0.json holds fewer articles, in another order, and is split by
@@ -218,6 +221,8 @@ def parse_jsonl(path: Path, text: str) -> QuestionSet:
             raise QAError(f"{path}, line {n}: question id '{qid}' is used twice")
         seen.add(qid)
         # "answerable" defaults to whether gold answers exist; an explicit false wins.
+        if obj.get("answerable") is True and not answers:
+            log.warning("%s, line %d: marked answerable but has no answers; scored as unanswerable", path, n)
         answerable = bool(obj.get("answerable", bool(answers))) and bool(answers)
         file, page = obj.get("file"), obj.get("page")
         if file is not None and not isinstance(file, str):

@@ -33,12 +33,13 @@ EXTRACTION_VERSION = 1
 __all__ = ["EXTRACTION_VERSION", "Extracted", "FORMATS", "SUFFIXES", "Unreadable", "extract", "extractor_versions"]
 
 
-def extract(path: Path, on_page: Callable[[], None] | None = None) -> Extracted:
+def extract(path: Path, on_page: Callable[[], None] | None = None, data: bytes | None = None) -> Extracted:
     """The text and layout of one file.
 
     Args:
         path: a file with a suffix in ``SUFFIXES``.
         on_page: called once per PDF page read (for a pages/s progress figure).
+        data: the file's bytes, when the caller has read them already (to hash what is indexed).
 
     Raises:
         Unreadable: the file cannot be read as its format (damaged, encrypted, scanned, empty).
@@ -47,10 +48,11 @@ def extract(path: Path, on_page: Callable[[], None] | None = None) -> Extracted:
 
     module, _ = FORMATS[path.suffix.lower()]
     reader = importlib.import_module(module)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise Unreadable(f"cannot read it ({exc.strerror or exc})") from None
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise Unreadable(f"cannot read it ({exc.strerror or exc})") from None
     if not data.strip():
         raise Unreadable("empty file")
     result = reader.extract(data, on_page=on_page) if module == "qa.ingest.pdf" else reader.extract(data)
