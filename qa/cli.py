@@ -66,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     index = sub.add_parser("index", help="build or refresh the index")
     corpus_options(index)
     index.add_argument("--force", action="store_true", help="rebuild even when the index is fresh")
+    index.add_argument("--verify", action="store_true",
+                       help="hash every index file against its checksum (rebuild when any differs)")
 
     show = sub.add_parser("show", help="print a document's extracted text, a PDF page, or the text around a citation")
     show.add_argument("doc_id", metavar="DOC_ID", help="the document, as answers cite it (path inside the corpus)")
@@ -124,7 +126,7 @@ def cmd_ask(args) -> int:
 
 def cmd_index(args) -> int:
     qa = _make_qa(args)
-    index = qa.ensure_index(force=args.force)
+    index = qa.ensure_index(force=args.force, verify=args.verify)
     from qa.index_store import skip_counts
 
     m = index.manifest

@@ -176,13 +176,63 @@ def staleness(manifest: dict, corpus: Path, chunking: ChunkSettings,
     return None, stamps
 
 
-def load_build(build: Path) -> CorpusIndex:
-    """Load one build folder, checking that its parts fit together.
+#: Files up to this size are hashed on every load (a few ms); bigger ones are size-checked on load
+#: and hashed by ``qa index --verify``.
+HASH_ON_LOAD_BYTES = 32 * 1024 * 1024
+
+
+def file_checksums(build: Path) -> dict[str, dict]:
+    """``{file name: {"size", "sha256"}}`` of every file of a build but its manifest and mark."""
+    out = {}
+    for path in sorted(build.iterdir()):
+        if path.is_file() and path.name not in (MANIFEST, OWNER_MARK):
+            out[path.name] = {"size": path.stat().st_size, "sha256": _sha256_file(path)}
+    return out
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def verify_checksums(build: Path, manifest: dict, full: bool = False) -> None:
+    """Check every file against the manifest: sizes always, hashes of small files (all with ``full``).
 
     Raises:
-        IndexDamagedError: a file is missing, truncated or inconsistent.
+        IndexDamagedError: a file is missing, has another size, or other bytes.
+    """
+    sums = manifest.get("checksums")
+    if not isinstance(sums, dict) or not sums:
+        raise IndexDamagedError(f"index manifest in {build} has no checksums")
+    for name, want in sums.items():
+        path = build / name
+        if "/" in name or not isinstance(want, dict):
+            raise IndexDamagedError(f"index manifest in {build} lists a bad checksum entry")
+        try:
+            size = path.stat().st_size
+        except OSError:
+            raise IndexDamagedError(f"index in {build} is damaged: {name} is missing") from None
+        if size != want.get("size"):
+            raise IndexDamagedError(f"index in {build} is damaged: {name} has {size} bytes, not {want.get('size')}")
+        if (full or size <= HASH_ON_LOAD_BYTES) and _sha256_file(path) != want.get("sha256"):
+            raise IndexDamagedError(f"index in {build} is damaged: {name} changed since it was built")
+
+
+def load_build(build: Path, verify: bool = False) -> CorpusIndex:
+    """Load one build folder, checking its files against their checksums and that they fit together.
+
+    Args:
+        verify: hash every file, however big (``qa index --verify``); otherwise only files up to
+            ``HASH_ON_LOAD_BYTES`` are hashed and the rest size-checked.
+
+    Raises:
+        IndexDamagedError: a file is missing, truncated, changed or inconsistent.
     """
     manifest = read_manifest(build)
+    verify_checksums(build, manifest, full=verify)
     try:
         documents = DocumentStore(build)
         chunks = np.load(build / "chunks.npy", allow_pickle=False)
@@ -292,6 +342,7 @@ def build_index(
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "build_seconds": round(time.perf_counter() - started, 2),
         }
+        manifest["checksums"] = file_checksums(tmp)
         # The manifest is written last: a build folder without one is never mistaken for complete.
         with writing(index_dir):
             (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")

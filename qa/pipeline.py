@@ -127,13 +127,17 @@ class QA:
         self._reader = None
 
     # -- index ---------------------------------------------------------------------------------
-    def ensure_index(self, force: bool = False) -> CorpusIndex:
-        """Load the index, building it first when it is missing, stale or damaged."""
-        if self._index is not None and not force:
+    def ensure_index(self, force: bool = False, verify: bool = False) -> CorpusIndex:
+        """Load the index, building it first when it is missing, stale or damaged.
+
+        ``verify`` hashes every index file against the manifest (large ones are otherwise only
+        size-checked on load); a mismatch means "damaged, rebuilding".
+        """
+        if self._index is not None and not force and not verify:
             return self._index
         if self.backend.name == MILVUS:
             self._milvus_client()  # an unreachable server is reported before minutes of building
-        reason, stamps = None, None
+        reason, stamps, damaged = None, None, False
         try:
             build = None if force else live_build(self.index_dir)
             if force:
@@ -143,10 +147,10 @@ class QA:
             else:
                 reason, stamps = staleness(read_manifest(build), self.corpus, self.chunking, self.follow_links)
                 if reason is None:
-                    self._set_index(load_build(build), force)
+                    self._set_index(load_build(build, verify=verify), force)
                     return self._index
         except IndexDamagedError as exc:
-            reason = f"{exc}"
+            reason, damaged = f"{exc}", True
         held = ExitStack()
         with writing(self.index_dir):  # a read-only disk fails here, in one line
             make_index_dir(self.index_dir)
@@ -154,24 +158,26 @@ class QA:
         with held:
             if not force:
                 # Another process may have built it while this one waited for the lock.
-                fresh = self._fresh_build()
+                fresh = self._fresh_build(verify)
                 if fresh is not None:
                     self._set_index(fresh)
                     return self._index
             log.warning("building the index of %s (%s)", self.corpus, reason)
             build = build_index(self.corpus, self.index_dir, self.chunking, stamps or None, self.progress,
-                                reuse=not force, embed=self._embedder(), follow_links=self.follow_links)
+                                # Nothing is re-used from a build found damaged.
+                                reuse=not (force or damaged), embed=self._embedder(),
+                                follow_links=self.follow_links)
         self._set_index(load_build(build), force)
         return self._index
 
-    def _fresh_build(self) -> CorpusIndex | None:
-        """The live build when it is intact and fits the corpus; else None."""
+    def _fresh_build(self, verify: bool = False) -> CorpusIndex | None:
+        """The live build when it is intact (hashed whole with ``verify``) and fits the corpus; else None."""
         try:
             build = live_build(self.index_dir)
             if build is None:
                 return None
             reason, _ = staleness(read_manifest(build), self.corpus, self.chunking, self.follow_links)
-            return load_build(build) if reason is None else None
+            return load_build(build, verify=verify) if reason is None else None
         except IndexDamagedError:
             return None
 
