@@ -216,3 +216,29 @@ def test_escape_sequences_in_file_names_and_text_do_not_reach_the_terminal(tmp_p
     r = run_qa("ask", "When was the bell cast?", "--corpus", str(corpus), "--index-dir", str(tmp_path / "idx"))
     assert r.returncode == 0, r.stderr
     assert "\x1b" not in r.stdout and "evil\\x1b[2Jname.txt" in r.stdout
+
+
+def test_builds_killed_at_random_points_leave_an_index_that_answers(corpus, tmp_path):
+    import random
+    import signal
+
+    index = tmp_path / "idx"
+    QA(corpus=corpus, index_dir=index, progress=False).ensure_index()
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    cmd = [sys.executable, "-m", "qa", "index", "--corpus", str(corpus), "--index-dir", str(index), "--force",
+           "--no-progress"]
+    rng = random.Random(11)
+    for delay in sorted(rng.uniform(0.5, 14.0) for _ in range(4)):
+        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=REPO)
+        time.sleep(delay)
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        answer = QA(corpus=corpus, index_dir=index, progress=False).ask("When was the lighthouse built?")[0]
+        assert answer.text == "1871", f"after a kill at {delay:.1f} s"
+    # Questions asked while a rebuild runs are answered from the live index.
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=REPO, text=True)
+    answers = []
+    while p.poll() is None and len(answers) < 20:
+        answers.append(QA(corpus=corpus, index_dir=index, progress=False).ask("Who kept the lamp lit?")[0].text)
+    assert p.wait(timeout=300) == 0
+    assert answers and set(answers) == {"Ada Brennan"}
