@@ -49,8 +49,17 @@ def connect(uri: str, token: str = "", timeout: float = CONNECT_TIMEOUT):
             raise BackendError(f"Milvus Lite file name {path.name!r} must be at most 36 letters, digits, '.', '-' or '_'")
         path.parent.mkdir(parents=True, exist_ok=True)
         uri = str(path)
-    with milvus_errors(uri, "cannot reach Milvus at"):
-        return MilvusClient(uri=uri, token=token, timeout=timeout, grpc_options=_KEEPALIVE)
+    try:
+        with milvus_errors(uri, "cannot reach Milvus at"):
+            return MilvusClient(uri=uri, token=token, timeout=timeout, grpc_options=_KEEPALIVE)
+    except BackendError as exc:
+        # Milvus Lite serves one process per file; its own words for a file in use are these.
+        if is_lite_file(uri) and "open local milvus failed" in str(exc).lower():
+            raise BackendError(
+                f"the Milvus Lite file {uri} is open in another process: Milvus Lite serves one process "
+                "at a time; close the other one, or share the index through a Milvus server (--uri http://...)"
+            ) from exc
+        raise
 
 
 @contextlib.contextmanager

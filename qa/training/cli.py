@@ -154,8 +154,8 @@ def main(argv: list[str] | None = None) -> None:
     quantize_int8(fp32, int8)
     log.info("exported %s (%.1f MB; fp32 %.1f MB)", int8, int8.stat().st_size / 1e6, fp32.stat().st_size / 1e6)
     settings = {"max_len": args.max_len, "stride": args.stride, "max_answer_tokens": args.max_answer_tokens}
-    figures = check_exports(fp32, int8, settings, corpus, args.tune_limit)
-    tq1, tq2 = _tuning(corpus, args.tune_limit)
+    figures = check_exports(fp32, int8, settings, corpus, args.tune_limit, args.max_f1_loss)
+    tq1, _ = _tuning(corpus, args.tune_limit)
     threshold, at_thr = figures.pop("_budget")
     meta = {
         **settings,

@@ -186,3 +186,24 @@ def test_server_connection_outlives_an_idle_spell(milvus_server):
     time.sleep(100)
     assert connect(milvus_server).list_collections() == before
     assert first.list_collections() == before
+
+
+def test_lite_file_open_in_another_process_says_so(tmp_path):
+    """Milvus Lite serves one process per file: a second one is told that, not 'cannot reach'."""
+    import sys
+
+    from qa.backends import BackendError
+    from qa.backends.milvus_connection import connect
+
+    db = tmp_path / "shared.db"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from pymilvus import MilvusClient; MilvusClient(sys.argv[1]); "
+                               "print('open', flush=True); time.sleep(120)", str(db)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        with pytest.raises(BackendError, match="open in another process.*Milvus server"):
+            connect(str(db))
+    finally:
+        holder.kill()
+        holder.wait()

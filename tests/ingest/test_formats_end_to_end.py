@@ -115,7 +115,8 @@ def test_unchanged_files_are_not_extracted_again(mixed, monkeypatch):
     (corpus / "docs" / "new.md").write_text("# New\n\nThe lighthouse keeper was named Ada.\n", encoding="utf-8")
     seen = []
     real = qa.ingest.extract
-    monkeypatch.setattr(qa.ingest, "extract", lambda path, on_page=None: seen.append(path.name) or real(path, on_page))
+    monkeypatch.setattr(qa.ingest, "extract",
+                        lambda path, on_page=None, data=None: seen.append(path.name) or real(path, on_page, data))
     try:
         built = QA(corpus=corpus, index_dir=index, progress=False).ensure_index()
         # Unreadable files are tried again (they may have been fixed); readable unchanged ones are not.
