@@ -325,7 +325,8 @@ def build_index(
         tmp.mkdir()
         (tmp / OWNER_MARK).write_text("a build folder of qa; removed when no longer live\n", encoding="utf-8")
     try:
-        stats = write_build(tmp, corpus, chunking, stamps, previous, progress, embed)
+        with writing(index_dir):  # a disk that fills up mid-build: one line, the old index intact
+            stats = write_build(tmp, corpus, chunking, stamps, previous, progress, embed)
         if stats.documents == 0:
             raise CorpusError(no_documents_message(corpus) + _skip_summary(stats.skipped))
         manifest = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import unicodedata
 from contextlib import ExitStack
 from pathlib import Path
@@ -22,6 +23,9 @@ log = logging.getLogger("qa")
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_CORPUS = REPO_ROOT / "corpus"
 MAX_QUESTION_CHARS = 2000
+# Terminal escape sequences pasted into a question (colours, cursor moves): ESC [ ... final byte,
+# or ESC and one more character.
+_ESCAPE_SEQUENCE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b.?")
 
 
 def default_index_root() -> Path:
@@ -32,13 +36,13 @@ def normalize_question(question: str) -> str:
     """The question with bytes that are not text made harmless.
 
     Invalid UTF-8 from a terminal or argv arrives as lone surrogates: they become U+FFFD. NUL and
-    other control characters (escape sequences) become spaces.
+    other control characters, and whole terminal escape sequences, become spaces.
     """
     try:  # bytes smuggled in by surrogateescape (argv, the prompt's stdin): one U+FFFD per byte
         raw = question.encode("utf-8", "surrogateescape")
     except UnicodeEncodeError:  # other lone surrogates (a Python caller's string)
         raw = question.encode("utf-8", "surrogatepass")
-    q = raw.decode("utf-8", "replace")
+    q = _ESCAPE_SEQUENCE.sub(" ", raw.decode("utf-8", "replace"))
     return "".join(" " if (unicodedata.category(c) == "Cc" and c not in "\t\n") else c for c in q)
 
 

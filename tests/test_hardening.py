@@ -63,7 +63,7 @@ def test_concurrent_forced_builds_all_succeed_and_leave_a_complete_index(corpus,
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     procs = [subprocess.Popen([sys.executable, "-m", "qa", "index", "--corpus", str(corpus), "--index-dir", str(index),
                                "--force", "--no-progress"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True, env=env, cwd=REPO) for _ in range(3)]
+                              text=True, env=env, cwd=REPO) for _ in range(4)]
     for p in procs:
         out, err = p.communicate(timeout=600)
         assert p.returncode == 0 and "Traceback" not in err, err
@@ -167,7 +167,7 @@ def test_links_out_of_the_corpus_are_skipped_unless_followed(tmp_path, caplog):
 
 
 @pytest.mark.parametrize("raw, expected", [("When was it built?\x00", "When was it built?"),
-                                           ("Who \x1b[31mkept\x1b[0m it?", "Who  [31mkept [0m it?"),
+                                           ("Who \x1b[31mkept\x1b[0m it?", "Who  kept  it?"),
                                            ("caf\udce9?", "caf\ufffd?")])
 def test_questions_are_normalised_at_the_boundary(raw, expected):
     assert check_question(raw) == expected
@@ -242,3 +242,24 @@ def test_builds_killed_at_random_points_leave_an_index_that_answers(corpus, tmp_
         answers.append(QA(corpus=corpus, index_dir=index, progress=False).ask("Who kept the lamp lit?")[0].text)
     assert p.wait(timeout=300) == 0
     assert answers and set(answers) == {"Ada Brennan"}
+
+
+def test_prompt_survives_invalid_bytes_and_control_characters(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", {"light.txt": TEXT})
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    lines = b"When was the lighthouse \xff\xfe built?\n\x00\x00\n\x1b[2JWho kept the lamp lit?\n"
+    r = subprocess.run([sys.executable, "-m", "qa", "prompt", "--corpus", str(corpus), "--index-dir",
+                        str(tmp_path / "idx")], input=lines, capture_output=True, env=env, cwd=REPO, timeout=300)
+    out, err = r.stdout.decode(), r.stderr.decode()
+    assert r.returncode == 0 and "Traceback" not in err, err
+    assert "1871" in out and "Ada Brennan" in out and "empty" in err
+
+
+def test_jsonl_question_marked_answerable_without_answers_is_warned_about(tmp_path, caplog):
+    from qa.bench.datasets import load
+
+    path = tmp_path / "q.jsonl"
+    path.write_text('{"id": "a", "question": "Who?", "answerable": true}\n')
+    questions = load(path).questions
+    assert not questions[0].answerable
+    assert any("marked answerable but has no answers" in r.getMessage() for r in caplog.records)
