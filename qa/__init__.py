@@ -10,7 +10,8 @@ Names are imported lazily so that ``import qa`` (and the CLI's start-up) stays f
 from __future__ import annotations
 
 __version__ = "0.1.0"
-__all__ = ["QA", "answer", "Answer", "Passage", "Chunk", "Document", "QAError"]
+__all__ = ["QA", "answer", "Answer", "Passage", "Chunk", "Document", "QAError", "Reader", "DocumentLookup",
+           "Retriever", "Method"]
 
 _LAZY = {
     "QA": "qa.pipeline",
@@ -20,6 +21,10 @@ _LAZY = {
     "Chunk": "qa.types",
     "Document": "qa.types",
     "QAError": "qa.errors",
+    "Reader": "qa.reader.base",
+    "DocumentLookup": "qa.reader.base",
+    "Retriever": "qa.retriever",
+    "Method": "qa.types",
 }
 
 

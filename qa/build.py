@@ -66,7 +66,7 @@ class PreviousBuild:
 
     def has(self, doc_id: str, sha256: str) -> bool:
         """Whether the previous build holds this document with exactly this content."""
-        return self.sha.get(doc_id) == sha256 and doc_id in self.index._doc_pos
+        return self.sha.get(doc_id) == sha256 and self.index.has_document(doc_id)
 
     def document(self, doc_id: str) -> Document:
         """The document as the previous build extracted it: no PDF or HTML is parsed twice."""

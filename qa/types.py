@@ -6,6 +6,19 @@ Every offset is a half-open character range ``[start, end)`` into ``Document.tex
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Method(str, Enum):
+    """How passages are ranked: BM25 alone, dense alone, or their fusion."""
+
+    BM25 = "bm25"
+    DENSE = "dense"
+    HYBRID = "hybrid"
+
+
+#: The method names as users spell them (``--retriever``, ``method=``).
+METHODS = tuple(m.value for m in Method)
 
 
 @dataclass(frozen=True)

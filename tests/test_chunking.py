@@ -4,7 +4,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qa.annotate import annotate
-from qa.chunking import ChunkSettings, chunk_document, word_piece_tokenizer
+from qa.chunking import ChunkSettings, chunk_document
+from qa.tokenizer import word_piece_tokenizer
 from qa.types import Document
 
 MODEL_LIMIT = 256

@@ -145,3 +145,15 @@ def test_an_updated_index_answers_exactly_like_one_built_from_scratch(tmp_path, 
         b = _qa(corpus, tmp_path / "scratch").ask(q, top_k=3)
         assert [(x.text, x.doc_id, x.start, x.end) for x in a] == [(x.text, x.doc_id, x.start, x.end) for x in b]
         assert [x.score for x in a] == pytest.approx([x.score for x in b], abs=1e-6)
+
+
+def test_export_gives_every_passage_exactly_with_its_embedding(bundled_qa):
+    index = bundled_qa.index
+    described = index.describe()
+    assert described["n_chunks"] == len(index) and described["fingerprint"] == index.manifest["fingerprint"]
+    assert set(described["bm25"]) == {"k1", "b"}
+    rows = [row for batch in index.export_passages(batch=7) for row in batch]
+    assert [r.id for r in rows] == list(range(len(index)))
+    for r in rows:
+        assert index.document(r.doc_id).text[r.start:r.end] == r.text
+        np.testing.assert_array_equal(r.vector, index.dense.embeddings[r.id])

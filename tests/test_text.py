@@ -1,4 +1,4 @@
-from qa.text import analyze, trim_span
+from qa.text import analyze, strip_space
 
 
 def test_analyze_lowercases_drops_stop_words_and_stems_both_sides_alike():
@@ -7,7 +7,7 @@ def test_analyze_lowercases_drops_stop_words_and_stems_both_sides_alike():
     assert analyze("running") == analyze("runs")
 
 
-def test_trim_span_drops_surrounding_white_space_only():
+def test_strip_space_drops_surrounding_white_space_only():
     text = "  hello world \n"
-    s, e = trim_span(text, 0, len(text))
+    s, e = strip_space(text, 0, len(text))
     assert text[s:e] == "hello world"

@@ -22,10 +22,10 @@ import re
 import time
 import uuid
 from pathlib import Path
-
-import numpy as np
+from typing import Iterator, Protocol
 
 from qa.backends.milvus_connection import milvus_errors
+from qa.config import HNSW_EF_CONSTRUCTION, HNSW_M
 from qa.embedding import DIM
 
 log = logging.getLogger("qa")
@@ -34,9 +34,27 @@ SCHEMA_VERSION = 1
 ANALYZER = {"type": "english"}
 #: Rows per insert request: 1,000 x (384 floats + text) is ~2 MB, far below gRPC's 64 MB.
 INSERT_BATCH = 1000
-HNSW_PARAMS = {"M": 16, "efConstruction": 200}
+# The same graph settings as the local index (qa.config).
+HNSW_PARAMS = {"M": HNSW_M, "efConstruction": HNSW_EF_CONSTRUCTION}
 MAX_TEXT = 65_535
 POINTER_KEY = "live"
+
+
+class ExportableIndex(Protocol):
+    """What a collection is filled from: an index's description and its passages, row by row.
+
+    ``qa.index_store.CorpusIndex`` is one; nothing else of the local index is read here.
+    """
+
+    def __len__(self) -> int: ...
+
+    def describe(self) -> dict:
+        """``fingerprint``, ``format_version``, ``chunking``, ``embedding_model``, ``n_chunks``, ``bm25``."""
+        ...
+
+    def export_passages(self, batch: int) -> Iterator[list]:
+        """Lists of rows with ``id, doc_id, start, end, text, vector``, in passage order."""
+        ...
 
 
 def collection_base(index_dir: Path) -> str:
@@ -47,19 +65,18 @@ def collection_base(index_dir: Path) -> str:
     return f"qa_{readable}_{digest}"
 
 
-def expected_metadata(index, dense_index: str) -> dict:
+def expected_metadata(index: ExportableIndex, dense_index: str) -> dict:
     """What a collection must have been built with to serve ``index`` as it is."""
-    m = index.manifest
-    params = index.lexical.params
+    d = index.describe()
     return {
         "schema": SCHEMA_VERSION,
-        "fingerprint": m["fingerprint"],
-        "format_version": m.get("format_version"),
-        "chunking": m.get("chunking"),
-        "embedding_model": m.get("embedding_model"),
-        "n_chunks": int(m["n_chunks"]),
+        "fingerprint": d["fingerprint"],
+        "format_version": d["format_version"],
+        "chunking": d["chunking"],
+        "embedding_model": d["embedding_model"],
+        "n_chunks": d["n_chunks"],
         "analyzer": ANALYZER["type"],
-        "bm25": {"k1": float(params["k1"]), "b": float(params["b"])},
+        "bm25": d["bm25"],
         "dense_index": dense_index,
         "metric": "COSINE",
         "dim": DIM,
@@ -111,7 +128,7 @@ class MilvusCollections:
         with milvus_errors(self.uri):
             return str(self.client.describe_index(name, "dense").get("index_type", "FLAT"))
 
-    def staleness(self, name: str | None, index) -> str | None:
+    def staleness(self, name: str | None, index: ExportableIndex) -> str | None:
         """Why collection ``name`` cannot serve ``index`` (None when it can)."""
         if name is None:
             return "no collection yet"
@@ -122,12 +139,13 @@ class MilvusCollections:
                 return shown
         with milvus_errors(self.uri):
             rows = self.client.get_collection_stats(name).get("row_count")
-        if rows is not None and int(rows) != int(index.manifest["n_chunks"]):
-            return f"it holds {rows} of {index.manifest['n_chunks']} passages"
+        wanted = index.describe()["n_chunks"]
+        if rows is not None and int(rows) != wanted:
+            return f"it holds {rows} of {wanted} passages"
         return None
 
     # -- building --------------------------------------------------------------------------------
-    def ensure(self, index, force: bool = False, progress=None) -> str:
+    def ensure(self, index: ExportableIndex, force: bool = False, progress=None) -> str:
         """The live collection for ``index``, built first when missing, stale or ``force``d."""
         name = self.live()
         reason = "rebuild requested" if force else self.staleness(name, index)
@@ -136,7 +154,7 @@ class MilvusCollections:
         log.warning("building Milvus collection for %s at %s (%s)", self.base, self.uri, reason)
         return self.build(index, progress)
 
-    def build(self, index, progress=None) -> str:
+    def build(self, index: ExportableIndex, progress=None) -> str:
         """Upload ``index``'s chunks into a new collection, switch the pointer to it, drop the old one."""
         previous = self.live()
         name = f"{self.base}_b{time.strftime('%Y%m%d%H%M%S')}_{uuid.uuid4().hex[:6]}"
@@ -150,7 +168,7 @@ class MilvusCollections:
         self._drop_all_but(name)
         return name
 
-    def _create(self, name: str, index) -> str:
+    def _create(self, name: str, index: ExportableIndex) -> str:
         from pymilvus import DataType, Function, FunctionType
         from pymilvus.exceptions import MilvusException
 
@@ -189,21 +207,13 @@ class MilvusCollections:
                          params=HNSW_PARAMS if kind == "HNSW" else ({"nlist": 128} if kind == "IVF_FLAT" else {}))
         return params
 
-    def _insert(self, name: str, index, progress=None) -> None:
-        n = len(index)
-        emb = index.dense.embeddings
-        docs = index.documents
-        for lo in range(0, n, INSERT_BATCH):
-            hi = min(n, lo + INSERT_BATCH)
-            vectors = np.asarray(emb[lo:hi], dtype=np.float32)
-            rows = []
-            for i, (d, s, e) in enumerate(index.chunks[lo:hi].tolist()):
-                doc = docs[d]
-                rows.append({"chunk_id": lo + i, "doc_id": doc.id, "start": s, "end": e,
-                             "text": doc.text[s:e], "dense": vectors[i].tolist()})
+    def _insert(self, name: str, index: ExportableIndex, progress=None) -> None:
+        for batch in index.export_passages(INSERT_BATCH):
+            rows = [{"chunk_id": r.id, "doc_id": r.doc_id, "start": r.start, "end": r.end, "text": r.text,
+                     "dense": r.vector.tolist()} for r in batch]
             self.client.insert(name, rows)
             if progress is not None:
-                progress(hi - lo)
+                progress(len(rows))
 
     def _switch(self, name: str) -> None:
         from pymilvus import DataType

@@ -12,7 +12,7 @@ import re
 import warnings
 from pathlib import Path
 
-from qa.backends import BackendError
+from qa.errors import BackendError
 
 #: Seconds to wait for a server before saying it cannot be reached.
 CONNECT_TIMEOUT = 5.0

@@ -1,6 +1,6 @@
 """Retrieval in Milvus: its BM25 over the analyzed text, its dense search, and its RRF (k = 60).
 
-Same interface and results as ``qa.retriever.HybridRetriever``: ``Passage`` objects whose chunk
+A ``qa.retriever.Retriever``, like the local ``HybridRetriever``, with the same results: ``Passage`` objects whose chunk
 carries the document id and exact offsets, so the reader and citations work unchanged. The
 question is embedded here (the same ONNX encoder as the local path) and sent as a vector; the
 text goes as it is, and Milvus's BM25 function analyzes it like the indexed chunks.
@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 
 from qa.backends.milvus_connection import milvus_errors
+from qa.config import FUSION_DEPTH, HNSW_EF_SEARCH
 from qa.errors import IndexDamagedError
 from qa.fusion import RRF_K
-from qa.retriever import Method
-from qa.types import Chunk, Passage
+from qa.types import Chunk, Method, Passage
 
 FIELDS = ["doc_id", "start", "end", "text"]
 #: Milvus refuses a search for more than 16,384 results.
@@ -28,17 +28,19 @@ class MilvusRetriever:
         client: a connected ``MilvusClient``.
         uri: where it is connected (for messages).
         collection: the live collection of this index.
-        index: the local index the collection was built from; answers are checked against its
-            documents, so a citation is exact even if the collection were tampered with.
+        documents: the documents the collection was built from (anything with
+            ``document(doc_id)``, e.g. the local index); every passage is checked against them, so a
+            citation is exact even if the collection were tampered with.
         depth: how many passages each list contributes to the fusion (as the local retriever).
         dense_index: the collection's dense index type (HNSW takes a search-time ``ef``).
     """
 
-    def __init__(self, client, uri: str, collection: str, index, depth: int = 50, dense_index: str = "FLAT") -> None:
+    def __init__(self, client, uri: str, collection: str, documents, depth: int = FUSION_DEPTH,
+                 dense_index: str = "FLAT") -> None:
         self.client = client
         self.uri = uri
         self.collection = collection
-        self.index = index
+        self.documents = documents
         self.depth = depth
         self.dense_index = dense_index
 
@@ -88,14 +90,14 @@ class MilvusRetriever:
     def _dense_params(self, depth: int) -> dict:
         params = {"metric_type": "COSINE"}
         if self.dense_index == "HNSW":
-            params["params"] = {"ef": max(depth, 64)}
+            params["params"] = {"ef": max(depth, HNSW_EF_SEARCH)}
         return params
 
     def _chunk(self, hit) -> Chunk:
         row = hit["entity"]
         doc_id, start, end, text = row["doc_id"], int(row["start"]), int(row["end"]), row["text"]
         try:
-            exact = self.index.document(doc_id).text[start:end] == text
+            exact = self.documents.document(doc_id).text[start:end] == text
         except KeyError:
             exact = False
         if not exact:

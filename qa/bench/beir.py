@@ -13,8 +13,7 @@ from qa.bench.datasets import Question
 from qa.bench.metrics import ndcg_at_k, recall_at_k_qrels
 from qa.bench.runner import progress_bar, rank_documents
 from qa.bench.summary import percentiles
-
-METHODS = ("bm25", "dense", "hybrid")
+from qa.types import METHODS
 
 #: Published BM25 figures on SciFact (benchmarks README), shown beside ours.
 PUBLISHED = {

@@ -14,13 +14,14 @@ import sys
 import time
 
 from qa.backends import backend_options
+from qa.config import PASSAGES
 from qa.errors import QAError
 from qa.reader import DEFAULT_READER, MIN_SCORE_HELP, READERS, check_min_score
+from qa.types import METHODS
 
 log = logging.getLogger("qa")
 
 MODES = ("reading", "document", "corpus")
-RETRIEVERS = ("bm25", "dense", "hybrid")
 
 
 def add_bench_parser(subparsers, corpus_options) -> argparse.ArgumentParser:
@@ -48,11 +49,11 @@ def add_bench_parser(subparsers, corpus_options) -> argparse.ArgumentParser:
                    help="SQuAD articles to ask about (default heldout: see the benchmarks README)")
     p.add_argument("--limit", type=int, metavar="N", help="a fixed random sample of N questions")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="sample seed (default 0)")
-    p.add_argument("--retriever", choices=RETRIEVERS,
+    p.add_argument("--retriever", choices=METHODS,
                    help="retrieval method (default hybrid; BEIR: all three unless given)")
     p.add_argument("--reader", choices=READERS, default=DEFAULT_READER, help=f"answerer (default: {DEFAULT_READER})")
     p.add_argument("--min-score", type=float, metavar="S", help=MIN_SCORE_HELP)
-    p.add_argument("--passages", type=int, default=5, metavar="N", help="passages the reader reads (default 5)")
+    p.add_argument("--passages", type=int, default=PASSAGES, metavar="N", help=f"passages the reader reads (default {PASSAGES})")
     p.add_argument("--report", metavar="OUT.json", help="write the figures as JSON")
     p.add_argument("--plot", metavar="OUT.png", help="plot F1 by question word and latency")
     p.add_argument("--predictions", metavar="OUT.json",

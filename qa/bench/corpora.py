@@ -44,9 +44,9 @@ class BenchCorpus:
 
 def cache_root() -> Path:
     """``<index root>/bench``: beside the ordinary indexes, so ``QA_INDEX_ROOT`` moves both."""
-    from qa.pipeline import default_index_root
+    from qa.config import index_root
 
-    return default_index_root() / "bench"
+    return index_root() / "bench"
 
 
 def file_digest(path: Path) -> str:

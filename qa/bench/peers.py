@@ -28,7 +28,7 @@ def reference_dir(squad: SquadSet) -> Path | None:
     Looked for beside the SQuAD file first (``reference-predictions/<version>``), then in the
     shared benchmarks folder next to the repository.
     """
-    from qa.pipeline import REPO_ROOT
+    from qa.config import REPO_ROOT
 
     for base in (squad.path.parent, REPO_ROOT.parent / "shared" / "benchmarks" / "squad"):
         folder = base / "reference-predictions" / squad.version

@@ -15,6 +15,7 @@ from typing import Iterable, Sequence
 
 from qa.bench.datasets import Question
 from qa.bench.metrics import exact_match, f1_score, normalize_answer
+from qa.config import PASSAGES
 from qa.types import Passage
 
 #: Passages retrieved per question: enough for recall@20 (and MRR@10).
@@ -106,7 +107,7 @@ def run_questions(
     qa,
     items: Sequence[Item],
     method: str = "hybrid",
-    passages: int = 5,
+    passages: int = PASSAGES,
     progress: bool | None = None,
 ) -> list[Record]:
     """Ask every item and score it.

@@ -1,19 +1,17 @@
 """Extractive readers: given a question and ranked passages, pick answer spans.
 
-A reader is anything with ``read(question, passages, index, top_k) -> list[Answer]``; the pipeline
-chooses one by name (see ``READERS``). Importing this package is cheap: a reader's module (and its
-model) is loaded only by ``make_reader``.
+A reader is anything with ``read(question, passages, documents, top_k) -> list[Answer]`` (see
+``qa.reader.base``): it sees the passages and a small lookup of their documents, never the index.
+The pipeline chooses one by name (see ``READERS``). Importing this package is cheap: a reader's
+module (and its model) is loaded only by ``make_reader``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
-
 from qa.errors import QAError
+from qa.reader.base import DocumentLookup, Reader
 
-if TYPE_CHECKING:
-    from qa.index_store import CorpusIndex
-    from qa.types import Answer, Passage
+__all__ = ["READERS", "DEFAULT_READER", "DocumentLookup", "Reader", "check_min_score", "make_reader"]
 
 READERS = ("neural", "heuristic")
 #: The trained span reader beats the heuristic one on every benchmark (see README), so it is the default.
@@ -21,12 +19,6 @@ DEFAULT_READER = "neural"
 #: Both readers score answers in [0, 1]; ``min_score`` overrides the score below which they abstain.
 MIN_SCORE_HELP = ("say 'no answer' when the best answer scores below S, 0-1 (default: the reader's threshold "
                   "fitted on training articles; higher = fewer but surer answers)")
-
-
-class Reader(Protocol):
-    def read(self, question: str, passages: list[Passage], index: CorpusIndex, top_k: int) -> list[Answer]:
-        """Ranked answers (best first); ``[Answer.no_answer()]`` when nothing is good enough."""
-        ...
 
 
 def check_min_score(min_score: float | None) -> float | None:

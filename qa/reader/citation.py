@@ -8,32 +8,41 @@ from __future__ import annotations
 
 import numpy as np
 
-from qa.index_store import CorpusIndex
-from qa.types import Answer, Passage
+from qa.types import Answer, Document, Passage
 
 
-def enclosing_sentence(index: CorpusIndex, doc: int, chunk_start: int, chunk_end: int, start: int, end: int) -> tuple[int, int]:
-    """``[s0, s1)`` of the sentence (or run of sentences) holding ``[start, end)``; the chunk if none."""
-    sents = index.rows_within(index.sentences, doc, chunk_start, chunk_end)
-    if not len(sents):
+def enclosing_sentence(sentences: np.ndarray, chunk_start: int, chunk_end: int, start: int, end: int) -> tuple[int, int]:
+    """``[s0, s1)`` of the sentence (or run of sentences) holding ``[start, end)``; the chunk if none.
+
+    ``sentences`` holds the ``(start, end)`` rows of the chunk's sentences, in order.
+    """
+    if not len(sentences):
         return chunk_start, chunk_end
-    first = int(np.searchsorted(sents[:, 1], start, side="right") - 1)
-    last = int(np.searchsorted(sents[:, 1], end, side="left") - 1)
+    first = int(np.searchsorted(sentences[:, 0], start, side="right") - 1)
+    last = int(np.searchsorted(sentences[:, 0], end, side="left") - 1)
     if first < 0:
         return chunk_start, chunk_end
     last = max(first, last)
-    s0, s1 = int(sents[first, 1]), int(sents[last, 2])
+    s0, s1 = int(sentences[first, 0]), int(sentences[last, 1])
     return (s0, s1) if s1 >= end else (s0, chunk_end)
 
 
-def cite(index: CorpusIndex, passage: Passage, start: int, end: int, score: float) -> Answer | None:
-    """An Answer for ``document.text[start:end]`` found in ``passage``; None if the range is empty."""
+def sentence_table(rows) -> np.ndarray:
+    """A lookup's ``(start, end)`` sentence rows as an (n, 2) int64 array."""
+    return np.asarray(rows, dtype=np.int64).reshape(-1, 2)
+
+
+def cite(document: Document, sentences: np.ndarray, passage: Passage, start: int, end: int,
+         score: float) -> Answer | None:
+    """An Answer for ``document.text[start:end]`` found in ``passage``; None if the range is empty.
+
+    ``sentences``: the passage's sentences (``sentence_table``), for the answer's context.
+    """
     chunk = passage.chunk
-    d = index.doc_index(chunk.doc_id)
-    text = index.documents[d].text
+    text = document.text
     if not (chunk.start <= start < end <= chunk.end):
         return None
-    s0, s1 = enclosing_sentence(index, d, chunk.start, chunk.end, start, end)
+    s0, s1 = enclosing_sentence(sentences, chunk.start, chunk.end, start, end)
     return Answer(
         text=text[start:end],
         score=float(min(1.0, max(0.0, score))),
@@ -44,8 +53,8 @@ def cite(index: CorpusIndex, passage: Passage, start: int, end: int, score: floa
         sentence_start=s0,
         passage=passage,
         line=text.count("\n", 0, int(start)) + 1,
-        page=index.page_at(d, int(start)),
-        section=index.section_at(d, int(start)),
+        page=document.page_at(int(start)),
+        section=document.section_at(int(start)),
     )
 
 

@@ -11,13 +11,12 @@ reader abstains when the best is below ``threshold``.
 
 from __future__ import annotations
 
-import math
 import re
 
 import numpy as np
 
-from qa.index_store import CorpusIndex
-from qa.reader.citation import cite, keep_best, ranked_or_abstain
+from qa.reader.base import DocumentLookup
+from qa.reader.citation import cite, keep_best, ranked_or_abstain, sentence_table
 from qa.reader.question_type import expected_labels, head_noun
 from qa.text import STOP_WORDS, analyze
 from qa.types import Answer, Passage
@@ -37,30 +36,29 @@ class HeuristicReader:
         self.threshold = threshold
         self.max_answer_chars = max_answer_chars
 
-    def read(self, question: str, passages: list[Passage], index: CorpusIndex, top_k: int = 1) -> list[Answer]:
+    def read(self, question: str, passages: list[Passage], documents: DocumentLookup,
+             top_k: int = 1) -> list[Answer]:
         q_terms = [t for t in dict.fromkeys(analyze(question)) if t not in _QUESTION_WORDS]
-        weights = {t: _idf(index, t) for t in q_terms}
+        weights = {t: documents.term_idf(t) for t in q_terms}
         total = sum(weights.values()) or 1.0
         wanted = expected_labels(question)
         head = head_noun(question)
         head_term = analyze(head)[0] if head and analyze(head) else None
-        labels = index.span_labels
 
         best: dict[str, Answer] = {}
         for rank, passage in enumerate(passages, start=1):
             chunk = passage.chunk
-            d = index.doc_index(chunk.doc_id)
-            text = index.documents[d].text
-            sents = index.rows_within(index.sentences, d, chunk.start, chunk.end)
+            doc = documents.document(chunk.doc_id)
+            text = doc.text
+            sents = sentence_table(documents.sentence_spans(chunk.doc_id, chunk.start, chunk.end))
             if not len(sents):
                 continue
-            sent_terms = [set(analyze(text[s:e])) for _, s, e in sents]
+            sent_terms = [set(analyze(text[s:e])) for s, e in sents]
             sent_overlap = [sum(weights[t] for t in q_terms if t in st) / total for st in sent_terms]
             rank_factor = 1.0 / (1.0 + 0.12 * (rank - 1))
-            for _, s_start, s_end, label_idx in index.rows_within(index.spans, d, chunk.start, chunk.end):
+            for s_start, s_end, label in documents.labelled_spans(chunk.doc_id, chunk.start, chunk.end):
                 if s_end - s_start > self.max_answer_chars:
                     continue
-                label = labels[label_idx]
                 type_fit = _type_fit(label, wanted)
                 cand_terms = analyze(text[s_start:s_end])
                 if head_term and label == NOUN_PHRASE and cand_terms and cand_terms[-1] == head_term:
@@ -72,26 +70,18 @@ class HeuristicReader:
                 novelty = _novelty(cand, cand_terms, set(q_terms) - {head_term})
                 if novelty == 0.0:
                     continue
-                si = int(np.searchsorted(sents[:, 1], s_start, side="right") - 1)
-                if si < 0 or sents[si, 2] < s_end:
+                si = int(np.searchsorted(sents[:, 0], s_start, side="right") - 1)
+                if si < 0 or sents[si, 1] < s_end:
                     continue  # spans crossing a sentence boundary are not answers
                 overlap = sent_overlap[si]
                 neighbours = max(
                     [sent_overlap[j] for j in (si - 1, si + 1) if 0 <= j < len(sents)], default=0.0
                 )
                 context = min(1.0, overlap + 0.3 * neighbours)
-                near = _closeness(text, int(sents[si, 1]), int(sents[si, 2]), s_start, s_end, weights)
+                near = _closeness(text, int(sents[si, 0]), int(sents[si, 1]), s_start, s_end, weights)
                 score = type_fit * novelty * rank_factor * (0.75 * context + 0.25 * near * context ** 0.5)
-                keep_best(best, cite(index, passage, int(s_start), int(s_end), score))
+                keep_best(best, cite(doc, sents, passage, int(s_start), int(s_end), score))
         return ranked_or_abstain(best, self.threshold, top_k, passages)
-
-
-def _idf(index: CorpusIndex, term: str) -> float:
-    """Inverse passage frequency of a term in this index (rare words say more about the answer)."""
-    t = index.lexical.vocab.get(term)
-    n = max(index.lexical.n_docs, 1)
-    df = 0 if t is None else int(index.lexical.indptr[t + 1] - index.lexical.indptr[t])
-    return math.log(1.0 + (n + 1) / (df + 1))
 
 
 def _type_fit(label: str, wanted: frozenset[str]) -> float:

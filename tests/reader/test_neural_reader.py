@@ -10,7 +10,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from qa.reader.neural import CONFIG_FILE, MODEL_FILE, trim_span
+from qa.reader.neural import CONFIG_FILE, MODEL_FILE, trim_answer_span
 from qa.reader.windows import best_spans, load_tokenizer, make_windows
 
 needs_weights = pytest.mark.skipif(not MODEL_FILE.is_file(), reason="reader weights not built")
@@ -72,8 +72,8 @@ def test_windows_cover_long_context_with_overlap():
         ("...", (0, 3), ".."),
     ],
 )
-def test_trim_span(text, span, expected):
-    s, e = trim_span(text, *span)
+def test_trim_answer_span(text, span, expected):
+    s, e = trim_answer_span(text, *span)
     assert text[s:e] == expected or (expected == ".." and e > s)
 
 
