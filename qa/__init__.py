@@ -11,7 +11,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 __all__ = ["QA", "answer", "Answer", "Passage", "Chunk", "Document", "QAError", "Reader", "DocumentLookup",
-           "Retriever", "Method"]
+           "Retriever", "Method", "Span"]
 
 _LAZY = {
     "QA": "qa.pipeline",
@@ -23,8 +23,9 @@ _LAZY = {
     "QAError": "qa.errors",
     "Reader": "qa.reader.base",
     "DocumentLookup": "qa.reader.base",
-    "Retriever": "qa.retriever",
+    "Retriever": "qa.retrieve.base",
     "Method": "qa.types",
+    "Span": "qa.types",
 }
 
 

@@ -40,7 +40,7 @@ def embed_passages(
     """Unit-length float32 embeddings of ``texts`` with sentence-transformers, shape (n, 384).
 
     Args:
-        texts: passages, each short enough for the model (see ``qa.chunking``).
+        texts: passages, each short enough for the model (see ``qa.ingest.chunking``).
         batch_size: texts per forward pass.
     """
     model = _sentence_transformer()

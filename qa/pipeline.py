@@ -10,19 +10,19 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from qa.chunking import ChunkSettings
+from qa.ingest.chunking import ChunkSettings
 from qa.config import BUNDLED_CORPUS, FUSIONS, MAX_QUESTION_CHARS, PASSAGES, TOP_K, index_root
 from qa.reader import DEFAULT_READER, check_min_score
 from qa.backends import BackendSettings, make_backend
 from qa.errors import CorpusError, IndexDamagedError, QAError, QuestionError
-from qa.index_lock import build_lock
-from qa.index_store import (CorpusIndex, build_index, index_name, live_build, load_build, make_index_dir, read_manifest,
+from qa.index.lock import build_lock
+from qa.index.store import (CorpusIndex, build_index, index_name, live_build, load_build, make_index_dir, read_manifest,
                             staleness, writing)
 from qa.types import METHODS, Answer, Passage
 
 if TYPE_CHECKING:
     from qa.reader.base import Reader
-    from qa.retriever import Retriever
+    from qa.retrieve.base import Retriever
 
 log = logging.getLogger("qa")
 
@@ -81,7 +81,7 @@ class QA:
         follow_links: read symbolic links that point outside the corpus folder (default: skip them).
         wait: when another process is building this index, wait for it (default) or raise
             ``IndexBusyError``.
-        retriever: your own ``qa.retriever.Retriever``, called with the loaded index (``retriever(index)``
+        retriever: your own ``qa.retrieve.base.Retriever``, called with the loaded index (``retriever(index)``
             returns one); replaces the backend's. The index is still built: readers cite from it.
 
     The index is checked (and built or rebuilt when missing, stale or damaged) on first use. With
@@ -196,7 +196,7 @@ class QA:
     def _embedder(self):
         if self.ray is None:
             return None  # sentence-transformers in this process
-        from qa.parallel_embedding import RayEmbedder
+        from qa.index.ray_embedding import RayEmbedder
 
         return RayEmbedder(self.ray)
 

@@ -82,6 +82,15 @@ class Passage:
 
 
 @dataclass(frozen=True)
+class Span:
+    """A cited character range: ``document(doc_id).text[start:end]``."""
+
+    doc_id: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
 class Answer:
     """An extracted answer, or an explicit "no answer" (``text is None``).
 
@@ -113,6 +122,11 @@ class Answer:
     @property
     def is_answer(self) -> bool:
         return self.text is not None
+
+    @property
+    def span(self) -> Span | None:
+        """The citation as one value (None for no answer)."""
+        return None if self.text is None else Span(self.doc_id, self.start, self.end)
 
     @classmethod
     def no_answer(cls, score: float = 0.0, passage: Passage | None = None) -> "Answer":

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from qa.bench.corpora import beir_documents, doc_id_to_name  # noqa: E402
 from qa.bench.datasets import load_beir  # noqa: E402
 from qa.bench.metrics import ndcg_at_k, recall_at_k_qrels  # noqa: E402
-from qa.text import STOP_WORDS, analyze  # noqa: E402
+from qa.ingest.analyzer import STOP_WORDS, analyze  # noqa: E402
 
 _WORD = re.compile(r"\w+")
 

@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 BENCH = REPO.parent / "shared" / "benchmarks"
 
-from qa.text import analyze  # noqa: E402
+from qa.ingest.analyzer import analyze  # noqa: E402
 
 
 class PeakRSS:
@@ -107,7 +107,7 @@ def median_ms(fn, items) -> float:
 
 
 def bench_lexical(size: int, qs: list[str], plain_limit: int) -> dict:
-    from qa.lexical import LexicalBuilder
+    from qa.index.lexical import LexicalBuilder
 
     corpus = tokenized_corpus(size)
     q_terms = [analyze(q) for q in qs]
@@ -123,7 +123,7 @@ def bench_lexical(size: int, qs: list[str], plain_limit: int) -> dict:
     row["ours_build_mb"] = mem.mb
 
     def ours_query(terms):
-        from qa.lexical import top_k
+        from qa.index.lexical import top_k
 
         top_k(ours.scores(terms), 10, keep=lambda v: v > 0)
 
@@ -164,7 +164,7 @@ def bench_lexical(size: int, qs: list[str], plain_limit: int) -> dict:
 
 
 def bench_dense(size: int, n_queries: int, ann_from: int) -> dict:
-    from qa.dense import HNSW, build_hnsw, exact_search
+    from qa.index.dense import HNSW, build_hnsw, exact_search
 
     rng = np.random.default_rng(0)
     emb = np.empty((size, 384), dtype=np.float32)
@@ -195,7 +195,7 @@ def bench_dense(size: int, n_queries: int, ann_from: int) -> dict:
 
 def bench_dense_real(qs: list[str]) -> dict | None:
     """HNSW recall@10 on real passage embeddings (every index under indexes/) with real questions."""
-    from qa.dense import HNSW, build_hnsw, exact_search
+    from qa.index.dense import HNSW, build_hnsw, exact_search
     from qa.embedding import query_encoder
 
     parts, seen = [], set()

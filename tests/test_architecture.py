@@ -54,9 +54,9 @@ def test_the_package_has_no_import_cycles():
 
 def test_readers_and_the_milvus_backend_never_import_the_local_index():
     graph = _graph()
-    index_modules = {"qa.index_store", "qa.lexical", "qa.dense", "qa.doc_store", "qa.build"}
+    index_modules = {"qa.index.store", "qa.index.lexical", "qa.index.dense", "qa.index.documents", "qa.index.writer"}
     outsiders = [m for m in graph if m.startswith("qa.reader") or m.startswith("qa.backends.milvus")]
-    assert "qa.reader.neural" in outsiders and "qa.backends.milvus_collection" in outsiders
+    assert "qa.reader.neural" in outsiders and "qa.backends.milvus.collection" in outsiders
     for module in outsiders:
         reached = nx.descendants(graph, module)
         assert not reached & index_modules, f"{module} reaches {sorted(reached & index_modules)}"

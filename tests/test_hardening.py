@@ -10,10 +10,10 @@ import time
 
 import pytest
 
-from qa.corpus import FileStamp, fingerprint, read_document, stamp_files
+from qa.ingest.corpus import FileStamp, fingerprint, read_document, stamp_files
 from qa.errors import IndexWriteError, QAError, QuestionError
-from qa.index_lock import build_lock
-from qa.index_store import CURRENT, live_build
+from qa.index.lock import build_lock
+from qa.index.store import CURRENT, live_build
 from qa.pipeline import QA, check_question
 from support import REPO, run_qa, write_corpus
 
@@ -84,10 +84,10 @@ def test_same_size_edit_with_restored_mtime_is_seen(corpus):
 
 def test_file_changed_while_read_then_restored_is_stale(corpus, tmp_path, monkeypatch):
     """The build records the hash of the bytes it read, so a file restored afterwards is stale."""
-    import qa.corpus
+    import qa.ingest.corpus
 
     path = corpus / "light.txt"
-    real = qa.corpus.read_document
+    real = qa.ingest.corpus.read_document
 
     def edited_during_read(p, folder, on_page=None):
         if p.name != "light.txt":
@@ -100,10 +100,10 @@ def test_file_changed_while_read_then_restored_is_stale(corpus, tmp_path, monkey
             p.write_text(TEXT, encoding="utf-8")  # ... and puts the old one back, mtime too
             os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))
 
-    monkeypatch.setattr(qa.corpus, "read_document", edited_during_read)
+    monkeypatch.setattr(qa.ingest.corpus, "read_document", edited_during_read)
     built = QA(corpus=corpus, index_dir=tmp_path / "idx", progress=False).ensure_index()
     assert "1899" in built.document("light.txt").text and "1871" in path.read_text()
-    monkeypatch.setattr(qa.corpus, "read_document", real)
+    monkeypatch.setattr(qa.ingest.corpus, "read_document", real)
     again = QA(corpus=corpus, index_dir=tmp_path / "idx", progress=False)
     assert again._fresh_build() is None  # judged stale: it holds words the file does not
     assert again.ask("When was the lighthouse built?")[0].text == "1871"
@@ -118,16 +118,16 @@ def test_read_document_stamps_the_bytes_it_read(corpus):
 
 
 def test_file_vanishing_mid_build_is_skipped_and_the_build_goes_on(corpus, tmp_path, monkeypatch, caplog):
-    import qa.corpus
+    import qa.ingest.corpus
 
-    real = qa.corpus.read_document
+    real = qa.ingest.corpus.read_document
 
     def vanish(path, folder, on_page=None):
         if path.name == "other.md":
             path.unlink()
         return real(path, folder, on_page)
 
-    monkeypatch.setattr(qa.corpus, "read_document", vanish)
+    monkeypatch.setattr(qa.ingest.corpus, "read_document", vanish)
     index = QA(corpus=corpus, index_dir=tmp_path / "idx", progress=False).ensure_index()
     assert [d for d in index.documents.ids] == ["light.txt"]
     assert any("skipping notes/other.md: cannot read it" in r.getMessage() for r in caplog.records)

@@ -6,7 +6,8 @@ import pytest
 
 from qa.errors import QAError
 from qa.pipeline import QA
-from qa.retriever import HybridRetriever, Retriever
+from qa.retrieve.base import Retriever
+from qa.retrieve.hybrid import HybridRetriever
 from qa.types import Method, Passage
 from support import write_corpus
 
@@ -59,3 +60,13 @@ def test_the_default_retriever_is_the_local_hybrid_one(corpus, tmp_path):
 def test_a_retriever_that_is_not_a_function_is_refused(corpus):
     with pytest.raises(QAError, match="retriever must be a function"):
         QA(corpus=corpus, retriever="bm25")
+
+
+def test_an_answer_carries_its_citation_as_one_span(corpus, tmp_path):
+    from qa import Span
+
+    qa = QA(corpus=corpus, index_dir=tmp_path / "index", progress=False)
+    best = qa.ask("Who opened the Harbour Bridge?")[0]
+    assert best.span == Span("bridge.txt", best.start, best.end)
+    assert DOCS[best.span.doc_id][best.span.start:best.span.end] == best.text
+    assert qa.ask("How many moons does Jupiter have?")[0].span is None

@@ -7,7 +7,7 @@ to a collection and BM25, dense search and their fusion run in the engine.
 
 A backend is an object with ``check()`` (called before any build, so an unreachable server is
 reported before minutes of work) and ``retriever(index, index_dir, force)`` (a
-``qa.retriever.Retriever`` over that index); ``make_backend`` picks one by name. Importing this
+``qa.retrieve.base.Retriever`` over that index); ``make_backend`` picks one by name. Importing this
 package is cheap: the engines are imported when used.
 """
 
@@ -17,11 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from qa.errors import BackendError, QAError  # BackendError: importable from here too
+from qa.errors import BackendError, QAError
+
+__all__ = ["BACKENDS", "DENSE_INDEX_TYPES", "LOCAL", "MILVUS", "Backend", "BackendError", "BackendSettings", "LocalBackend",
+           "backend_options", "make_backend"]
 
 if TYPE_CHECKING:
-    from qa.index_store import CorpusIndex
-    from qa.retriever import Retriever
+    from qa.index.corpus_index import CorpusIndex
+    from qa.retrieve.base import Retriever
 
 LOCAL = "local"
 MILVUS = "milvus"
@@ -89,7 +92,7 @@ class LocalBackend:
         return None
 
     def retriever(self, index: CorpusIndex, index_dir: Path, force: bool = False) -> Retriever:
-        from qa.retriever import HybridRetriever
+        from qa.retrieve.hybrid import HybridRetriever
 
         return HybridRetriever(index, fusion=self.fusion)
 

@@ -214,7 +214,7 @@ def _ask(qa, items, args, progress):
 
 def _ensure_index(qa) -> dict:
     """Load (or build) the index; what the report says about it."""
-    from qa.index_store import live_build
+    from qa.index.store import live_build
 
     # Milvus: the local build and the collection are checked (and built when stale) together.
     try:

@@ -76,14 +76,14 @@ def bm25_speed(index, questions: Sequence[str], max_queries: int = SPEED_QUERIES
     scores should agree too (``max_abs_diff``).
 
     Args:
-        index: the loaded :class:`qa.index_store.CorpusIndex`.
+        index: the loaded :class:`qa.index.store.CorpusIndex`.
         questions: query texts; the first ``max_queries`` are timed.
         max_queries: cap on timed queries.
     """
     import numpy as np
     from rank_bm25 import BM25Okapi
 
-    from qa.text import analyze
+    from qa.ingest.analyzer import analyze
 
     params = index.lexical.params
     t0 = time.perf_counter()

@@ -1,6 +1,6 @@
 """What a reader sees: ranked passages and a small lookup of the documents they come from.
 
-A reader never imports the index package. ``qa.index_store.CorpusIndex`` implements
+A reader never imports the index package. ``qa.index.store.CorpusIndex`` implements
 ``DocumentLookup``; so can anything else that holds documents (a test's dictionary, another store).
 """
 
@@ -35,7 +35,7 @@ class DocumentLookup(Protocol):
         ...
 
     def term_idf(self, term: str) -> float:
-        """How rare an analyzed term (``qa.text.analyze``) is among the corpus's passages."""
+        """How rare an analyzed term (``qa.ingest.analyzer.analyze``) is among the corpus's passages."""
         ...
 
 

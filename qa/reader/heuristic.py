@@ -18,7 +18,7 @@ import numpy as np
 from qa.reader.base import DocumentLookup
 from qa.reader.citation import cite, keep_best, ranked_or_abstain, sentence_table
 from qa.reader.question_type import expected_labels, head_noun
-from qa.text import STOP_WORDS, analyze
+from qa.ingest.analyzer import STOP_WORDS, analyze
 from qa.types import Answer, Passage
 
 NOUN_PHRASE = "NP"

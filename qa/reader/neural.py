@@ -34,7 +34,7 @@ _EDGE_PUNCT = ",;:!?"
 
 
 @dataclass(frozen=True)
-class Span:
+class WindowSpan:
     """A best span in one context: char range ``[start, end)``; ``text == context[start:end]``."""
 
     start: int
@@ -126,10 +126,10 @@ class NeuralReader:
         allowed = context_mask(windows, ids.shape[1])
         return best_spans(start, end, allowed, self.max_answer_tokens)
 
-    def window_spans(self, questions: list[str], contexts: list[str], batch_size: int = 32) -> list[list[Span]]:
+    def window_spans(self, questions: list[str], contexts: list[str], batch_size: int = 32) -> list[list[WindowSpan]]:
         """Per (question, context) pair, the best span of each of its windows."""
         windows = make_windows(self._tok, questions, contexts, self.max_len, self.stride)
-        out: list[list[Span]] = [[] for _ in questions]
+        out: list[list[WindowSpan]] = [[] for _ in questions]
         order = sorted(range(len(windows)), key=lambda k: len(windows[k].ids))
         for b in range(0, len(order), batch_size):
             batch = [windows[k] for k in order[b : b + batch_size]]
@@ -142,10 +142,10 @@ class NeuralReader:
                     continue
                 s, e = trim_answer_span(ctx, c0, c1)
                 margin = float(sc - nl)
-                out[w.item].append(Span(s, e, ctx[s:e], _sigmoid(margin), margin))
+                out[w.item].append(WindowSpan(s, e, ctx[s:e], _sigmoid(margin), margin))
         return out
 
-    def predict(self, questions: list[str], contexts: list[str], batch_size: int = 32) -> list[Span | None]:
+    def predict(self, questions: list[str], contexts: list[str], batch_size: int = 32) -> list[WindowSpan | None]:
         """The best span per pair (highest score over its windows), threshold not applied."""
         return [max(spans, key=lambda x: x.score) if spans else None
                 for spans in self.window_spans(questions, contexts, batch_size)]

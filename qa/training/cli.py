@@ -88,7 +88,7 @@ def training_rows(args, corpus) -> tuple[list[Row], dict]:
         squad = rng.sample(squad, min(args.squad_train, len(squad)))
     synthetic: list[Row] = []
     if args.synthetic_unanswerable:
-        from qa.annotate import load_spacy
+        from qa.ingest.annotate import load_spacy
         from qa.training.synthetic import generate
 
         seeds = corpus.dev_answerable + rng.sample(corpus.squad_train, min(args.synthetic_from, len(corpus.squad_train)))

@@ -6,7 +6,6 @@ and must find what the local index finds, with passages whose offsets cite the d
 
 from __future__ import annotations
 
-import logging
 
 import pytest
 

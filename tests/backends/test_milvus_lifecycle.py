@@ -5,7 +5,6 @@ and an unreachable server is one clear error, exit code 2.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -17,9 +16,9 @@ import pytest
 
 from support import REPO, write_corpus
 
-from qa.backends import milvus_collection
-from qa.backends.milvus_collection import MilvusCollections, collection_base
-from qa.backends.milvus_connection import connect
+from qa.backends.milvus import collection as milvus_collection
+from qa.backends.milvus.collection import MilvusCollections, collection_base
+from qa.backends.milvus.connection import connect
 from qa.pipeline import QA
 
 DOCS = {
@@ -105,7 +104,7 @@ def test_interrupted_build_leaves_the_old_collection_answering(milvus_uri, tmp_p
 KILLED_BUILD = textwrap.dedent(
     """
     import sys, time
-    from qa.backends import milvus_collection
+    from qa.backends.milvus import collection as milvus_collection
     from qa.cli import main
 
     milvus_collection.INSERT_BATCH = 1
@@ -193,7 +192,7 @@ def test_lite_file_open_in_another_process_says_so(tmp_path):
     import sys
 
     from qa.backends import BackendError
-    from qa.backends.milvus_connection import connect
+    from qa.backends.milvus.connection import connect
 
     db = tmp_path / "shared.db"
     holder = subprocess.Popen(

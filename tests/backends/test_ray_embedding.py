@@ -14,13 +14,13 @@ import pytest
 
 from support import write_corpus
 
-if importlib.util.find_spec("ray") is None:  # not imported here: qa.parallel_embedding sets it up first
+if importlib.util.find_spec("ray") is None:  # not imported here: qa.index.ray_embedding sets it up first
     pytest.skip("the Ray extra is not installed", allow_module_level=True)
 
 
 @pytest.fixture(scope="module")
 def ray_cluster():
-    from qa.parallel_embedding import connect
+    from qa.index.ray_embedding import connect
 
     connect("local")  # before Ray is imported: one CPU per core, no dashboard, on 127.0.0.1 only
     import ray
@@ -33,7 +33,7 @@ def ray_cluster():
 
 def test_ray_embeddings_equal_single_process_ones(ray_cluster, bundled_qa):
     from qa.embedding import embed_passages
-    from qa.parallel_embedding import embed_passages_ray
+    from qa.index.ray_embedding import embed_passages_ray
 
     index = bundled_qa.index
     doc = index.documents[0].text

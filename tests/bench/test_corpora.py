@@ -6,7 +6,7 @@ import pytest
 
 from qa.bench import corpora
 from qa.bench.datasets import load
-from qa.corpus import load_corpus
+from qa.ingest.corpus import load_corpus
 
 # A few articles of dev-v1.1.json, one of them with newlines inside contexts.
 ARTICLES = ("Super_Bowl_50", "Oxygen", "Prime_number", "Jacksonville,_Florida")

@@ -8,8 +8,8 @@ import pytest
 
 from qa.bench.metrics import squad_scores
 from qa.bench.peers import bm25_speed, reference_dir, squad_peers
-from qa.lexical import LexicalIndex
-from qa.text import analyze
+from qa.index.lexical import LexicalIndex
+from qa.ingest.analyzer import analyze
 from qa.types import Chunk
 
 

@@ -15,7 +15,7 @@ PARAGRAPH = ("The Normans were descended from Norse raiders who settled in Norma
 
 @pytest.fixture(scope="module")
 def nlp():
-    from qa.annotate import load_spacy
+    from qa.ingest.annotate import load_spacy
 
     return load_spacy()  # the pipeline the index build uses
 

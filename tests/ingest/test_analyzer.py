@@ -1,4 +1,4 @@
-from qa.text import analyze, strip_space
+from qa.ingest.analyzer import analyze, strip_space
 
 
 def test_analyze_lowercases_drops_stop_words_and_stems_both_sides_alike():

@@ -3,8 +3,8 @@
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qa.annotate import annotate
-from qa.chunking import ChunkSettings, chunk_document
+from qa.ingest.annotate import annotate
+from qa.ingest.chunking import ChunkSettings, chunk_document
 from qa.tokenizer import word_piece_tokenizer
 from qa.types import Document
 

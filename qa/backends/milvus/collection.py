@@ -24,7 +24,7 @@ import uuid
 from pathlib import Path
 from typing import Iterator, Protocol
 
-from qa.backends.milvus_connection import milvus_errors
+from qa.backends.milvus.connection import milvus_errors
 from qa.config import HNSW_EF_CONSTRUCTION, HNSW_M
 from qa.embedding import DIM
 
@@ -43,7 +43,7 @@ POINTER_KEY = "live"
 class ExportableIndex(Protocol):
     """What a collection is filled from: an index's description and its passages, row by row.
 
-    ``qa.index_store.CorpusIndex`` is one; nothing else of the local index is read here.
+    ``qa.index.store.CorpusIndex`` is one; nothing else of the local index is read here.
     """
 
     def __len__(self) -> int: ...
@@ -156,7 +156,6 @@ class MilvusCollections:
 
     def build(self, index: ExportableIndex, progress=None) -> str:
         """Upload ``index``'s chunks into a new collection, switch the pointer to it, drop the old one."""
-        previous = self.live()
         name = f"{self.base}_b{time.strftime('%Y%m%d%H%M%S')}_{uuid.uuid4().hex[:6]}"
         with milvus_errors(self.uri):
             actual = self._create(name, index)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from qa.text import strip_space
+from qa.ingest.analyzer import strip_space
 from qa.tokenizer import word_piece_tokenizer
 from qa.types import Chunk, Document
 

@@ -1,6 +1,6 @@
 """Retrieval in Milvus: its BM25 over the analyzed text, its dense search, and its RRF (k = 60).
 
-A ``qa.retriever.Retriever``, like the local ``HybridRetriever``, with the same results: ``Passage`` objects whose chunk
+A ``qa.retrieve.base.Retriever``, like the local ``HybridRetriever``, with the same results: ``Passage`` objects whose chunk
 carries the document id and exact offsets, so the reader and citations work unchanged. The
 question is embedded here (the same ONNX encoder as the local path) and sent as a vector; the
 text goes as it is, and Milvus's BM25 function analyzes it like the indexed chunks.
@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 
-from qa.backends.milvus_connection import milvus_errors
+from qa.backends.milvus.connection import milvus_errors
 from qa.config import FUSION_DEPTH, HNSW_EF_SEARCH
 from qa.errors import IndexDamagedError
-from qa.fusion import RRF_K
+from qa.retrieve.fusion import RRF_K
 from qa.types import Chunk, Method, Passage
 
 FIELDS = ["doc_id", "start", "end", "text"]

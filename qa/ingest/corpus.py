@@ -76,7 +76,7 @@ def find_documents(folder: Path, follow_links: bool = False) -> list[Path]:
     return files
 
 
-from qa.terminal import printable as safe_name  # noqa: E402  (file names in warnings: one clean line)
+from qa.cli.terminal import printable as safe_name  # noqa: E402  (file names in warnings: one clean line)
 
 
 def _is_hidden(path: Path, root: Path) -> bool:

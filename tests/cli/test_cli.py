@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from support import BUNDLED_CORPUS, REPO, run_qa
+from support import BUNDLED_CORPUS, run_qa
 
 
 def test_ask_prints_answer_citation_and_highlighted_sentence(bundled_qa, bundled_index_dir):

@@ -1,7 +1,7 @@
 import numpy as np
 
-import qa.dense as dense
-from qa.dense import DenseIndex
+import qa.index.dense as dense
+from qa.index.dense import DenseIndex
 
 
 def test_blocked_search_equals_brute_force(monkeypatch):

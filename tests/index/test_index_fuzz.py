@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from qa.errors import QAError
-from qa.index_store import live_build
+from qa.index.store import live_build
 from qa.pipeline import QA
 from support import write_corpus
 
@@ -76,10 +76,10 @@ def test_every_garbled_index_file_is_rebuilt_or_refused_cleanly(built):
 
 def test_verify_hashes_every_file_and_rebuilds_on_a_difference(built, monkeypatch):
     corpus, index = built
-    import qa.index_store
+    import qa.index.manifest
 
     build = live_build(index)
-    monkeypatch.setattr(qa.index_store, "HASH_ON_LOAD_BYTES", 0)  # as for a big index: sizes only
+    monkeypatch.setattr(qa.index.manifest, "HASH_ON_LOAD_BYTES", 0)  # as for a big index: sizes only
     arr = np.load(build / "embeddings.npy")
     arr[0, 0] = np.nan
     np.save(build / "embeddings.npy", arr)  # same size, other bytes

@@ -23,7 +23,7 @@ class MilvusBackend:
 
     def _connect(self):
         if self._client is None:
-            from qa.backends.milvus_connection import connect
+            from qa.backends.milvus.connection import connect
 
             if self.fusion != "rrf":
                 raise QAError("the Milvus backend fuses with RRF in the engine; weighted fusion is local only")
@@ -32,8 +32,8 @@ class MilvusBackend:
 
     def retriever(self, index, index_dir: Path, force: bool = False):
         """Check (and build when stale) ``index``'s collection; a ``MilvusRetriever`` over it."""
-        from qa.backends.milvus_collection import MilvusCollections, collection_base
-        from qa.backends.milvus_retriever import MilvusRetriever
+        from qa.backends.milvus.collection import MilvusCollections, collection_base
+        from qa.backends.milvus.retriever import MilvusRetriever
 
         client = self._connect()
         collections = MilvusCollections(client, self.settings.uri, collection_base(index_dir),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa.terminal import printable
+from qa.cli.terminal import printable
 from qa.types import Answer
 
 _BOLD, _YELLOW, _DIM, _RESET = "\033[1m", "\033[1;33m", "\033[2m", "\033[0m"

@@ -7,7 +7,7 @@ import sys
 from qa.config import PASSAGES, TOP_K, history_file
 from qa.errors import QAError
 from qa.pipeline import QA
-from qa.render import render_answers
+from qa.cli.render import render_answers
 
 HELP = """Type a question and press Enter. Arrow keys recall earlier questions.
 Commands: help (this text), quit or exit (leave; Ctrl-D and Ctrl-C work too)."""

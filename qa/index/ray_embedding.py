@@ -20,12 +20,12 @@ from qa.errors import QAError
 
 #: Characters of new text an index build hands to Ray in one go. Each hand-over starts a fresh
 #: pool of actors that load the model again (a few seconds each), so groups are much larger than
-#: a single-process build's (``qa.build.GROUP_CHARS``), while memory stays bounded.
+#: a single-process build's (``qa.index.writer.GROUP_CHARS``), while memory stays bounded.
 RAY_GROUP_CHARS = 5_000_000
 LOCAL = "local"
 #: Tries at starting a local cluster before giving up (see ``connect``).
 LOCAL_START_ATTEMPTS = 2
-_QA_PACKAGE = Path(__file__).resolve().parent
+_QA_PACKAGE = Path(__file__).resolve().parents[1]  # qa/, shipped to the workers whole
 log = logging.getLogger(__name__)
 
 

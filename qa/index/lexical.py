@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.text import analyze
+from qa.ingest.analyzer import analyze
 
 
 def rank_bm25_defaults() -> dict[str, float]:

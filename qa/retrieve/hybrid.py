@@ -1,34 +1,16 @@
-"""Retrieval: the ``Retriever`` protocol, and the local hybrid retriever over the index files.
+"""The local retriever: BM25 and dense rankings of the index's chunks, fused into one list of Passages.
 
-A retriever ranks the passages of one index for a question. ``HybridRetriever`` does it here, with
-the index's BM25 and dense arrays, fused by RRF or weights; ``qa.backends.milvus_retriever``
-does it in a Milvus collection. ``QA`` is handed either and never asks which.
+A ``qa.retrieve.base.Retriever``; ``qa.backends.milvus.retriever`` is the other one.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
-
 import numpy as np
 
 from qa.config import FUSION_DEPTH
-from qa.fusion import FusionMode, fuse_rrf, fuse_weighted, ranks_of
-from qa.index_store import CorpusIndex
+from qa.index.corpus_index import CorpusIndex
+from qa.retrieve.fusion import FusionMode, fuse_rrf, fuse_weighted, ranks_of
 from qa.types import Method, Passage
-
-
-class Retriever(Protocol):
-    def retrieve(self, question: str, k: int, method: Method | str = Method.HYBRID,
-                 doc_ids: list[str] | None = None) -> list[Passage]:
-        """The ``k`` best passages for ``question``, best first.
-
-        Args:
-            question: the question (already checked by the caller).
-            k: passages to return, at least 1.
-            method: bm25, dense, or their fusion.
-            doc_ids: when given, only passages of these documents are ranked (none: an empty list).
-        """
-        ...
 
 
 class HybridRetriever:

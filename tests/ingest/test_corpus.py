@@ -3,7 +3,7 @@ import logging
 import pytest
 
 from support import write_corpus
-from qa.corpus import fingerprint, load_corpus, stamp_files
+from qa.ingest.corpus import fingerprint, load_corpus, stamp_files
 from qa.errors import CorpusError
 
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from qa.lexical import LexicalIndex
-from qa.text import analyze
+from qa.index.lexical import LexicalIndex
+from qa.ingest.analyzer import analyze
 
 
 def _assert_same_scores(texts, queries):
@@ -62,7 +62,7 @@ def test_saved_index_loads_without_pickle_and_detects_truncation(tmp_path):
 
 def test_finishing_in_blocks_gives_the_same_index(benchmarks):
     """The build turns postings into weights block by block; block edges must not change a weight."""
-    from qa.lexical import LexicalBuilder
+    from qa.index.lexical import LexicalBuilder
 
     data = json.loads((benchmarks / "squad" / "dev-v1.1.json").read_text())["data"]
     tokenized = [analyze(p["context"]) for a in data[:2] for p in a["paragraphs"]]

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from qa.fusion import fuse_rrf, fuse_weighted, ranks_of
+from qa.retrieve.fusion import fuse_rrf, fuse_weighted, ranks_of
 
 
 def test_rrf_sums_reciprocal_ranks_with_k_60():

@@ -7,9 +7,10 @@ import os
 import numpy as np
 import pytest
 
-import qa.index_store as index_store
+import qa.index.store as index_store
 from support import write_corpus
-from qa.index_store import CURRENT, live_build
+from qa.index.manifest import FORMAT_VERSION
+from qa.index.store import CURRENT, live_build
 from qa.pipeline import QA
 
 TEXT_A = "Trotsky settled in Mexico City in 1937. He was murdered there in 1940."
@@ -33,7 +34,7 @@ def test_first_use_builds_an_index_with_a_manifest_and_no_pickle(small, caplog):
     assert "building the index" in caplog.text and "no index yet" in caplog.text
     build = live_build(index_dir)
     manifest = json.loads((build / "manifest.json").read_text())
-    assert manifest["format_version"] == index_store.FORMAT_VERSION
+    assert manifest["format_version"] == FORMAT_VERSION
     assert manifest["chunking"] == {"max_tokens": 200, "overlap_sentences": 1}
     assert manifest["embedding_model"].endswith("all-MiniLM-L6-v2")
     assert len(manifest["fingerprint"]) == 64 and manifest["n_documents"] == 2
@@ -62,7 +63,7 @@ def test_fresh_index_is_reused_and_a_changed_corpus_is_rebuilt(small, caplog):
 
 
 def test_changed_chunk_settings_make_the_index_stale(small, caplog):
-    from qa.chunking import ChunkSettings
+    from qa.ingest.chunking import ChunkSettings
 
     corpus, index_dir = small
     _qa(corpus, index_dir).ensure_index()
@@ -106,9 +107,9 @@ def test_an_interrupted_build_leaves_the_old_index_answering(small, monkeypatch)
     def crash(*args, **kwargs):
         raise KeyboardInterrupt  # as if the user pressed Ctrl-C half-way
 
-    import qa.lexical
+    import qa.index.lexical
 
-    monkeypatch.setattr(qa.lexical.LexicalBuilder, "finish", crash)
+    monkeypatch.setattr(qa.index.lexical.LexicalBuilder, "finish", crash)
     with pytest.raises(KeyboardInterrupt):
         _qa(corpus, index_dir).ensure_index()
     assert live_build(index_dir) == old
