@@ -137,6 +137,10 @@ def cmd_index(args) -> int:
     skipped = m.get("skipped_files") or []
     if skipped:
         print(f"skipped {len(skipped)} files: {skip_counts(skipped)}")
+    stages = m.get("stage_seconds")
+    if isinstance(stages, dict) and m.get("build_seconds"):
+        took = ", ".join(f"{name} {float(seconds):.1f} s" for name, seconds in stages.items())
+        print(f"built in {m['build_seconds']:.1f} s ({took}): {m['n_chunks'] / m['build_seconds']:.1f} chunks/s")
     if qa.collection is not None:
         print(f"Milvus collection {qa.collection} at {args.uri}")
     return 0

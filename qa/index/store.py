@@ -104,6 +104,7 @@ def build_index(
             "spacy_model": spacy_model_version(),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "build_seconds": round(time.perf_counter() - started, 2),
+            "stage_seconds": {k: round(v, 2) for k, v in stats.seconds.items()},
         }
         manifest["checksums"] = file_checksums(tmp)
         # The manifest is written last: a build folder without one is never mistaken for complete.

@@ -55,6 +55,26 @@ class BuildStats:
     pages: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
     stamps: dict[str, FileStamp] = field(default_factory=dict)    # of the bytes actually indexed
+    #: Wall seconds spent in each stage, so a user sees where a build's time goes.
+    seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
+
+
+#: The stages of a build, in data-flow order.
+STAGES = ("read", "annotate", "chunk", "embed", "write")
+
+
+class _Stage:
+    """``with _Stage(stats, "embed"):`` adds the block's wall time to that stage."""
+
+    def __init__(self, stats: "BuildStats", name: str) -> None:
+        self.stats, self.name = stats, name
+
+    def __enter__(self):
+        self.t0 = time.perf_counter()
+
+    def __exit__(self, *exc):
+        self.stats.seconds[self.name] += time.perf_counter() - self.t0
+        return False
 
 
 class PreviousBuild:
@@ -208,10 +228,14 @@ def write_build(
     def flush() -> None:
         nonlocal pending, pending_chars
         new_docs = [doc for doc, tables in pending if tables is None]
-        fresh = iter([_tables_from(doc, ann, settings) for doc, ann in zip(new_docs, annotate(new_docs))])
-        resolved = [(doc, tables if tables is not None else next(fresh)) for doc, tables in pending]
+        with _Stage(stats, "annotate"):
+            annotations = list(annotate(new_docs))
+        with _Stage(stats, "chunk"):
+            fresh = iter([_tables_from(doc, ann, settings) for doc, ann in zip(new_docs, annotations)])
+            resolved = [(doc, tables if tables is not None else next(fresh)) for doc, tables in pending]
         texts = [doc.text[s:e] for doc, t in resolved if t.embeddings is None for s, e in t.chunks]
-        vectors = embed(texts) if texts else np.zeros((0, DIM), np.float32)
+        with _Stage(stats, "embed"):
+            vectors = embed(texts) if texts else np.zeros((0, DIM), np.float32)
         used = 0
         for doc, tables in resolved:
             if tables.embeddings is None:
@@ -219,7 +243,8 @@ def write_build(
                 used += len(tables.chunks)
             else:
                 emb = tables.embeddings
-            writer.add(doc, tables, emb)
+            with _Stage(stats, "write"):
+                writer.add(doc, tables, emb)
             stats.chunks += len(tables.chunks)
             elapsed = max(time.perf_counter() - started, 1e-9)
             bar.set_postfix_str(f"{stats.chunks:,} chunks, {stats.chunks / elapsed:.1f} chunks/s", refresh=False)
@@ -241,10 +266,12 @@ def write_build(
             stamp = stamps[doc_id]
             size = stamp.size
             if previous and previous.has(doc_id, stamp.sha256):
-                doc = previous.document(doc_id)
+                with _Stage(stats, "read"):
+                    doc = previous.document(doc_id)
             else:
                 pdf_pages, pdf_started = 0, time.perf_counter()
-                doc, read_stamp, reason = try_read_document(path, corpus, on_page)
+                with _Stage(stats, "read"):
+                    doc, read_stamp, reason = try_read_document(path, corpus, on_page)
                 stats.pages += len(doc.pages) if doc is not None else pdf_pages
                 if doc is None:
                     stats.skipped.append((doc_id, reason))
@@ -263,7 +290,8 @@ def write_build(
                 flush()
             bar.update(size)
         flush()
-    writer.close()
+    with _Stage(stats, "write"):
+        writer.close()
     return stats
 
 

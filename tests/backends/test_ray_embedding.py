@@ -104,7 +104,7 @@ class _FlakyRay:
 
 
 def test_local_cluster_start_is_tried_again_once(monkeypatch):
-    from qa import parallel_embedding
+    from qa.index import ray_embedding as parallel_embedding
 
     fake = _FlakyRay(failures=1)
     monkeypatch.setitem(sys.modules, "ray", fake)
@@ -113,7 +113,7 @@ def test_local_cluster_start_is_tried_again_once(monkeypatch):
 
 
 def test_local_cluster_that_never_starts_is_one_clear_error(monkeypatch):
-    from qa import parallel_embedding
+    from qa.index import ray_embedding as parallel_embedding
     from qa.errors import QAError
 
     fake = _FlakyRay(failures=5)
