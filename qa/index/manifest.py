@@ -10,7 +10,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from qa.embedding import MODEL_NAME, QUERY_MODEL_NAME
+from qa.embedding import MODEL_NAME, QUERY_MODEL_NAME, passage_precision
 from qa.errors import IndexDamagedError
 from qa.ingest.chunking import ChunkSettings
 from qa.ingest.corpus import FileStamp, fingerprint, stamp_files
@@ -50,6 +50,7 @@ def expected_settings(chunking: ChunkSettings) -> dict:
         "extractors": extractor_versions(),
         "chunking": chunking.to_dict(),
         "embedding_model": MODEL_NAME,
+        "passage_precision": passage_precision(),
         "query_model": QUERY_MODEL_NAME,
     }
 

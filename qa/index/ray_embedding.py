@@ -32,17 +32,18 @@ log = logging.getLogger(__name__)
 class _PassageEmbedder:
     """A Ray Data actor: loads the model once, then embeds the batches it is given."""
 
-    def __init__(self, batch_size: int) -> None:
+    def __init__(self, precision: str) -> None:
         from qa.embedding import _sentence_transformer
 
-        _sentence_transformer()
-        self.batch_size = batch_size
+        _sentence_transformer(precision)
+        # The driver's precision, never the worker's own guess: the manifest records the driver's.
+        self.precision = precision
 
     def __call__(self, batch: dict) -> dict:
         from qa.embedding import embed_passages
 
         texts = [str(t) for t in batch["text"]]
-        return {"row": batch["row"], "vector": embed_passages(texts, batch_size=self.batch_size)}
+        return {"row": batch["row"], "vector": embed_passages(texts, precision=self.precision)}
 
 
 def connect(address: str | None) -> None:
@@ -96,7 +97,8 @@ def _init(ray, address: str | None, local: bool) -> None:
 
 
 def embed_passages_ray(
-    texts: Sequence[str], address: str | None = None, batch_size: int = 64, workers: int | None = None
+    texts: Sequence[str], address: str | None = None, batch_size: int = 64, workers: int | None = None,
+    precision: str | None = None,
 ) -> np.ndarray:
     """Unit-length float32 embeddings of ``texts``, shape (n, 384), computed on a Ray cluster.
 
@@ -104,9 +106,10 @@ def embed_passages_ray(
         texts: passages (chunk texts).
         address: Ray cluster address (``ray://host:10001``, ``host:6379``, ``auto``), or ``None`` /
             ``"local"`` for a cluster on this machine.
-        batch_size: texts per ``map_batches`` batch (and per forward pass). On GPUs or large CPU
-            workers, larger batches (256-1024) keep them busy.
+        batch_size: texts per ``map_batches`` batch. On GPUs or large CPU workers, larger batches
+            (256-1024) keep them busy.
         workers: embedding actors (default: one per CPU of the cluster, at most one per batch).
+        precision: ``fp32`` or ``bf16`` (default: this machine's ``passage_precision()``).
 
     Returns:
         The embeddings in the order of ``texts`` (Ray Data does not keep row order, so each row
@@ -114,6 +117,9 @@ def embed_passages_ray(
     """
     if len(texts) == 0:
         return np.zeros((0, DIM), np.float32)
+    from qa.embedding import passage_precision
+
+    precision = precision or passage_precision()
     connect(address)
     import ray
     from ray.data import ActorPoolStrategy, DataContext
@@ -127,7 +133,7 @@ def embed_passages_ray(
         workers = max(1, min(cpus, -(-len(texts) // batch_size)))
     ds = ray.data.from_items([{"row": i, "text": t} for i, t in enumerate(texts)])
     embedded = ds.map_batches(
-        _PassageEmbedder, fn_constructor_kwargs={"batch_size": batch_size}, batch_size=batch_size,
+        _PassageEmbedder, fn_constructor_kwargs={"precision": precision}, batch_size=batch_size,
         batch_format="numpy", compute=ActorPoolStrategy(size=workers), num_cpus=1,
     )
     out = np.empty((len(texts), DIM), dtype=np.float32)

@@ -6,6 +6,7 @@ path needs from it is stored as integer arrays (see ``qa.index.store``).
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -65,17 +66,41 @@ def _split_long(offset: int, piece: str) -> Iterator[tuple[int, str]]:
 
 
 
-def annotate(documents: Iterable[Document], batch_size: int = 64) -> Iterator[Annotations]:
+#: Below this much text a second process costs more (start-up, shipping Docs back) than it saves.
+PARALLEL_MIN_CHARS = 100_000
+#: spaCy processes at most; measured 1.7x the single-process rate with 2 on 2 cores.
+MAX_PROCESSES = 4
+
+
+def processes_for(chars: int) -> int:
+    """How many spaCy processes to parse ``chars`` characters with: one per core, up to the cap.
+
+    ``$QA_SPACY_PROCESSES`` sets the number (1 keeps everything in this process).
+    """
+    from qa.config import SPACY_PROCESSES_ENV
+
+    chosen = os.environ.get(SPACY_PROCESSES_ENV, "")
+    if chosen.isdigit() and int(chosen) >= 1:
+        return int(chosen)
+    if chars < PARALLEL_MIN_CHARS:
+        return 1
+    return max(1, min(os.cpu_count() or 1, MAX_PROCESSES))
+
+
+def annotate(documents: Iterable[Document], batch_size: int = 64, n_process: int | None = None) -> Iterator[Annotations]:
     """Annotations for each document, in order.
 
     The paragraph blocks of all documents go through one ``nlp.pipe`` stream, so many small
-    documents cost no more than a few large ones.
+    documents cost no more than a few large ones. ``n_process`` spaCy processes share the work
+    (default: ``processes_for`` the text's length); the annotations are the same either way.
     """
     documents = list(documents)
     nlp = load_spacy()
     pieces = [(i, offset, block) for i, doc in enumerate(documents) for offset, block in blocks(doc.text)]
     results = [Annotations() for _ in documents]
-    parsed = nlp.pipe((block for _, _, block in pieces), batch_size=batch_size)
+    if n_process is None:
+        n_process = processes_for(sum(len(block) for _, _, block in pieces))
+    parsed = nlp.pipe((block for _, _, block in pieces), batch_size=batch_size, n_process=n_process)
     for (i, offset, _), sdoc in zip(pieces, parsed):
         _collect(documents[i].text, offset, sdoc, results[i])
     for ann in results:

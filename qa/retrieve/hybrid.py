@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from qa.config import FUSION_DEPTH
+from qa.config import FUSION_DEPTH, PASSAGES
 from qa.index.corpus_index import CorpusIndex
 from qa.retrieve.fusion import FusionMode, fuse_rrf, fuse_weighted, ranks_of
 from qa.types import Method, Passage
@@ -38,7 +38,7 @@ class HybridRetriever:
     def retrieve(
         self,
         question: str,
-        k: int = 5,
+        k: int = PASSAGES,
         method: Method | str = Method.HYBRID,
         doc_ids: list[str] | None = None,
     ) -> list[Passage]:

@@ -194,11 +194,9 @@ def use_bf16(precision: str, device: str) -> bool:
         import torch
 
         return torch.cuda.is_bf16_supported()
-    try:
-        flags = open("/proc/cpuinfo", encoding="utf-8").read()
-    except OSError:
-        return False
-    return "avx512_bf16" in flags or "amx_bf16" in flags
+    from qa.embedding import native_bf16
+
+    return native_bf16()
 
 
 def _tuning(corpus, limit: int):

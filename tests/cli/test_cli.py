@@ -77,3 +77,9 @@ def test_index_command_reports_counts(bundled_qa, bundled_index_dir):
     r = run_qa("index", index_dir=bundled_index_dir)
     assert r.returncode == 0, r.stderr
     assert "1 documents" in r.stdout and "chunks" in r.stdout
+    # Where the build's time went, stage by stage, and its rate.
+    stages = [line for line in r.stdout.splitlines() if line.startswith("built in ")]
+    assert len(stages) == 1, r.stdout
+    for stage in ("read", "annotate", "chunk", "embed", "write"):
+        assert f"{stage} " in stages[0]
+    assert stages[0].endswith("chunks/s")

@@ -158,3 +158,22 @@ def test_export_gives_every_passage_exactly_with_its_embedding(bundled_qa):
     for r in rows:
         assert index.document(r.doc_id).text[r.start:r.end] == r.text
         np.testing.assert_array_equal(r.vector, index.dense.embeddings[r.id])
+
+
+def test_an_index_embedded_at_another_precision_is_rebuilt_not_mixed(small, monkeypatch, caplog):
+    from qa import config
+    from qa.embedding import passage_precision
+
+    corpus, index_dir = small
+    monkeypatch.setenv(config.EMBED_PRECISION_ENV, "fp32")
+    passage_precision.cache_clear()
+    try:
+        assert _qa(corpus, index_dir).ensure_index().manifest["passage_precision"] == "fp32"
+        monkeypatch.setenv(config.EMBED_PRECISION_ENV, "bf16")
+        passage_precision.cache_clear()
+        with caplog.at_level(logging.WARNING):
+            rebuilt = _qa(corpus, index_dir).ensure_index()
+        assert "passage_precision changed ('fp32' -> 'bf16')" in caplog.text
+        assert rebuilt.manifest["passage_precision"] == "bf16"
+    finally:
+        passage_precision.cache_clear()

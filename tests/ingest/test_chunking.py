@@ -60,3 +60,4 @@ def test_property_chunk_offsets_always_slice_the_document(text, max_tokens):
     for c in chunks:
         assert doc.text[c.start : c.end] == c.text
         assert c.text == c.text.strip() and c.text
+

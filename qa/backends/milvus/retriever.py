@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from qa.backends.milvus.connection import milvus_errors
-from qa.config import FUSION_DEPTH, HNSW_EF_SEARCH
+from qa.config import FUSION_DEPTH, HNSW_EF_SEARCH, PASSAGES
 from qa.errors import IndexDamagedError
 from qa.retrieve.fusion import RRF_K
 from qa.types import Chunk, Method, Passage
@@ -47,7 +47,7 @@ class MilvusRetriever:
     def retrieve(
         self,
         question: str,
-        k: int = 5,
+        k: int = PASSAGES,
         method: Method | str = Method.HYBRID,
         doc_ids: list[str] | None = None,
     ) -> list[Passage]:
