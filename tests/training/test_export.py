@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 import torch
 
 from qa.reader.windows import load_tokenizer, make_windows, pad_batch
