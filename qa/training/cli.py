@@ -61,7 +61,8 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--refit-threshold", action="store_true",
                     help="no training: refit the threshold of the int8 model in --out and rewrite reader.json")
     ap.add_argument("--init-from", type=Path, default=None,
-                    help="start from this fp32 ONNX export of a previous run (--keep-fp32)")
+                    help="start from an ONNX export of a previous run: its --keep-fp32 file, or the shipped "
+                         "int8 reader (weights dequantized)")
     ap.add_argument("--precision", choices=("auto", "bf16", "fp32"), default="auto",
                     help="forward pass in bfloat16 autocast (weights stay fp32) or fp32; auto: bf16 where the "
                          "CPU has native bf16 (AVX512-BF16, AMX) or on a GPU")

@@ -33,30 +33,65 @@ def base_model() -> SpanModel:
 
 
 def load_onnx_weights(model: SpanModel, path: Path) -> None:
-    """Load the weights of an fp32 ONNX export of ``SpanModel`` (a previous stage's ``--keep-fp32``).
+    """Load the weights of an ONNX export of ``SpanModel``: fp32 (a ``--keep-fp32`` file) or the
+    shipped int8 file (weights dequantized), so a new run can continue from the shipped reader.
 
     Named initializers map to parameters directly; the linear layers' weights were exported as
-    anonymous transposed MatMul operands, found through the MatMul node's module path.
+    anonymous transposed MatMul operands (MatMulInteger once quantized), found through the node's
+    module path.
     """
     import onnx
-    from onnx import numpy_helper
 
     graph = onnx.load(str(path)).graph
-    inits = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+    inits = _fp32_initializers(graph)
     own = model.state_dict()
     weights = {k: torch.tensor(v) for k, v in inits.items() if k in own}
     for node in graph.node:
-        operand = [x for x in node.input if x in inits and x not in own]
-        if node.op_type != "MatMul" or not operand:
+        if node.op_type not in ("MatMul", "MatMulInteger"):
+            continue
+        operand = [_unquantized_name(x) for x in node.input[:2]]
+        operand = [x for x in operand if x in inits and x not in own]
+        if not operand:
             continue
         name = node.name.strip("/").rsplit("/", 1)[0].replace("/", ".") + ".weight"
         if name not in own:
-            raise ValueError(f"{path}: MatMul {node.name} matches no parameter of the model")
+            raise ValueError(f"{path}: {node.op_type} {node.name} matches no parameter of the model")
         weights[name] = torch.tensor(inits[operand[0]].T.copy())
     missing = [k for k in own if k not in weights and not k.startswith("encoder.pooler.")]
     if missing:
         raise ValueError(f"{path}: no weights for {missing[:5]}")
     model.load_state_dict(weights, strict=False)
+
+
+_QUANTIZED = "_quantized"
+
+
+def _unquantized_name(name: str) -> str:
+    return name[: -len(_QUANTIZED)] if name.endswith(_QUANTIZED) else name
+
+
+def _fp32_initializers(graph) -> dict:
+    """Every initializer as fp32, int8/uint8 weights dequantized as ``(q - zero_point) * scale``.
+
+    onnxruntime's ``quantize_dynamic`` stores a weight ``W`` as ``W_quantized`` with ``W_scale`` and
+    ``W_zero_point`` (per output channel, the last axis, or one scalar); embedding tables keep the
+    parameter's name only in their scale (``<param>_scale``), read through their DequantizeLinear node.
+    """
+    from onnx import numpy_helper
+
+    raw = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+    out = {k: v for k, v in raw.items() if v.dtype.kind == "f" and not k.endswith("_scale")}
+    renamed = {node.input[0]: node.input[1][: -len("_scale")] for node in graph.node
+               if node.op_type == "DequantizeLinear" and node.input[0] in raw}
+    for name, q in raw.items():
+        if not name.endswith(_QUANTIZED):
+            continue
+        base = _unquantized_name(name)
+        scale_name = renamed[name] + "_scale" if name in renamed else base + "_scale"
+        zp_name = scale_name[: -len("_scale")] + "_zero_point"
+        scale, zero = raw[scale_name].astype("float32"), raw[zp_name].astype("float32")
+        out[renamed.get(name, base)] = (q.astype("float32") - zero) * scale
+    return out
 
 
 def export_fp32(model: SpanModel, path: Path) -> None:

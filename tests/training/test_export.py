@@ -35,3 +35,24 @@ def test_int8_and_fp32_exports_match_the_torch_model(tmp_path):
         n = int(mask[r].sum())
         assert np.corrcoef(s8[r, :n], ref_s[r, :n])[0, 1] > 0.98
     assert int8.stat().st_size < fp32.stat().st_size / 3
+
+
+def test_a_run_can_start_from_the_shipped_int8_file(tmp_path):
+    """--init-from accepts the int8 export: every parameter comes back within one quantization step."""
+    from qa.training.model import load_onnx_weights
+
+    torch.manual_seed(1)
+    model = base_model().eval()
+    fp32, int8 = tmp_path / "m.onnx", tmp_path / "m-int8.onnx"
+    export_fp32(model, fp32)
+    quantize_int8(fp32, int8)
+    torch.manual_seed(2)
+    restored = base_model().eval()
+    load_onnx_weights(restored, int8)
+    before, after = model.state_dict(), restored.state_dict()
+    for name, w in before.items():
+        if name.startswith("encoder.pooler.") or not w.is_floating_point():
+            continue
+        # int8 keeps 255 levels over each channel's range: the error is at most one step.
+        step = (w.max() - w.min()).item() / 254 + 1e-6
+        assert (after[name] - w).abs().max().item() <= step, name
