@@ -178,10 +178,19 @@ def _made_by_qa(folder: Path) -> bool:
 
 
 def make_index_dir(index_dir: Path) -> None:
-    """Create the index folder; a file in its place is the user's, never replaced."""
+    """Create the index folder, before any work is done.
+
+    A file in its place, or a folder with files in it where ``CURRENT`` belongs, is the user's and
+    never replaced: the build is refused at once rather than after minutes of work.
+    """
     if index_dir.exists() and not index_dir.is_dir():
         raise IndexWriteError(f"cannot keep the index in {index_dir}: it is a file, not a folder; "
                               "choose a folder with --index-dir or $QA_INDEX_ROOT")
+    pointer = index_dir / CURRENT
+    if pointer.is_dir() and not pointer.is_symlink() and any(pointer.iterdir()):
+        raise IndexWriteError(f"cannot keep the index in {index_dir}: {pointer} is a folder with files in it, "
+                              f"where qa keeps the name of the live build; move it out of {index_dir}, or "
+                              "choose another folder with --index-dir or $QA_INDEX_ROOT")
     index_dir.mkdir(parents=True, exist_ok=True)
 
 

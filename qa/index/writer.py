@@ -20,8 +20,8 @@ from typing import Callable
 
 import numpy as np
 
-from qa.ingest.annotate import SPACY_MODEL, Annotations, annotate
-from qa.ingest.chunking import ChunkSettings, chunk_document
+from qa.ingest.annotate import SPACY_MODEL, Annotations, annotate, annotate_run, block_runs
+from qa.ingest.chunking import ChunkSettings, StreamingChunker, chunk_document
 from qa.ingest.corpus import FileStamp, doc_id_for, try_read_document
 from qa.index.dense import ANN_MIN_PASSAGES, DenseIndex, build_hnsw
 from qa.index.documents import DocumentStoreWriter
@@ -128,15 +128,24 @@ class IndexWriter:
         self.n_chunks = 0
 
     def add(self, doc: Document, tables: DocTables, embeddings: np.ndarray) -> None:
+        self.add_rows(self.add_document(doc), doc, tables, embeddings)
+
+    def add_document(self, doc: Document) -> int:
+        """Store the document (text, pages, sections); its number for ``add_rows``."""
         d = self.docs.add(doc)
-        for s, e in tables.sentences:
-            self.sentence_rows.extend((d, s, e))
-        for s, e, lab in tables.spans:
-            self.span_rows.extend((d, s, e, self.labels.setdefault(lab, len(self.labels))))
         for s in doc.pages:
             self.page_rows.extend((d, s))
         for s, title in doc.sections:
             self.section_rows.extend((d, s, self.section_titles.setdefault(title, len(self.section_titles))))
+        return d
+
+    def add_rows(self, d: int, doc: Document, tables: DocTables, embeddings: np.ndarray) -> None:
+        """Sentences, spans and chunks (with their vectors) of document ``d``; a big document
+        comes in several calls, its chunks in order."""
+        for s, e in tables.sentences:
+            self.sentence_rows.extend((d, s, e))
+        for s, e, lab in tables.spans:
+            self.span_rows.extend((d, s, e, self.labels.setdefault(lab, len(self.labels))))
         for s, e in tables.chunks:
             self.chunk_rows.extend((d, s, e))
             self.lexical.add(analyze(doc.text[s:e]))
@@ -227,6 +236,8 @@ def write_build(
 
     def flush() -> None:
         nonlocal pending, pending_chars
+        if not pending:
+            return
         new_docs = [doc for doc, tables in pending if tables is None]
         with _Stage(stats, "annotate"):
             annotations = list(annotate(new_docs))
@@ -249,6 +260,35 @@ def write_build(
             elapsed = max(time.perf_counter() - started, 1e-9)
             bar.set_postfix_str(f"{stats.chunks:,} chunks, {stats.chunks / elapsed:.1f} chunks/s", refresh=False)
         pending, pending_chars = [], 0
+
+    def write_in_runs(doc: Document, size: int) -> None:
+        # A file bigger than a group goes through spaCy, the chunker and the embedder one run of
+        # paragraphs at a time: memory stays that of one group, and the bar moves as it goes.
+        d = writer.add_document(doc)
+        chunker = StreamingChunker(doc.text, settings)
+        done = shown = 0
+        for run in block_runs(doc.text, group_chars):
+            with _Stage(stats, "annotate"):
+                ann = annotate_run(doc.text, run)
+            with _Stage(stats, "chunk"):
+                chunks = chunker.feed(ann.sentences)
+            write_run(d, doc, DocTables(ann.sentences, ann.spans, chunks))
+            done = run[-1][0] + len(run[-1][1])
+            step = size * done // max(len(doc.text), 1) - shown
+            bar.update(step)
+            shown += step
+            bar.set_postfix_str(f"{doc.id}: {100 * done // max(len(doc.text), 1)}%, {stats.chunks:,} chunks")
+        with _Stage(stats, "chunk"):
+            last = chunker.finish()
+        write_run(d, doc, DocTables([], [], last))
+        bar.update(size - shown)
+
+    def write_run(d: int, doc: Document, tables: DocTables) -> None:
+        with _Stage(stats, "embed"):
+            vectors = embed([doc.text[s:e] for s, e in tables.chunks]) if tables.chunks else np.zeros((0, DIM), np.float32)
+        with _Stage(stats, "write"):
+            writer.add_rows(d, doc, tables, vectors)
+        stats.chunks += len(tables.chunks)
 
     pdf_pages = 0
     pdf_started = time.perf_counter()
@@ -281,6 +321,10 @@ def write_build(
                 stamp = stats.stamps[doc_id] = read_stamp
             stats.documents += 1
             tables = previous.tables(doc.id, stamp.sha256) if previous else None
+            if tables is None and len(doc.text) > group_chars:
+                flush()  # what came before it keeps its place in the chunk order
+                write_in_runs(doc, size)
+                continue
             if tables is not None:
                 stats.reused += 1
             else:

@@ -10,6 +10,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 from typing import Iterable, Iterator
 
 from qa.ingest.analyzer import strip_space
@@ -44,7 +45,7 @@ def load_spacy():
 def blocks(text: str) -> Iterator[tuple[int, str]]:
     """Paragraph-sized ``(offset, text)`` pieces of ``text``, none longer than the block limit."""
     pos = 0
-    for m in list(_PARAGRAPH_BREAK.finditer(text)) + [None]:
+    for m in chain(_PARAGRAPH_BREAK.finditer(text), [None]):  # lazily: a big file has many breaks
         end = len(text) if m is None else m.start()
         yield from _split_long(pos, text[pos:end])
         if m is not None:
@@ -62,8 +63,6 @@ def _split_long(offset: int, piece: str) -> Iterator[tuple[int, str]]:
         offset, piece = offset + cut, piece[cut:]
     if piece.strip():
         yield offset, piece
-
-
 
 
 #: Below this much text a second process costs more (start-up, shipping Docs back) than it saves.
@@ -95,17 +94,47 @@ def annotate(documents: Iterable[Document], batch_size: int = 64, n_process: int
     (default: ``processes_for`` the text's length); the annotations are the same either way.
     """
     documents = list(documents)
-    nlp = load_spacy()
     pieces = [(i, offset, block) for i, doc in enumerate(documents) for offset, block in blocks(doc.text)]
     results = [Annotations() for _ in documents]
-    if n_process is None:
-        n_process = processes_for(sum(len(block) for _, _, block in pieces))
-    parsed = nlp.pipe((block for _, _, block in pieces), batch_size=batch_size, n_process=n_process)
-    for (i, offset, _), sdoc in zip(pieces, parsed):
+    for (i, offset, _), sdoc in zip(pieces, _parse([block for _, _, block in pieces], batch_size, n_process)):
         _collect(documents[i].text, offset, sdoc, results[i])
     for ann in results:
         ann.spans.sort()
         yield ann
+
+
+def block_runs(text: str, max_chars: int) -> Iterator[list[tuple[int, str]]]:
+    """``blocks(text)`` in consecutive runs of at most ``max_chars`` (or one block, if longer).
+
+    A big file is annotated one run at a time, so memory does not grow with the file. Blocks are
+    parsed independently, so run by run gives exactly the annotations of the whole text at once.
+    """
+    run: list[tuple[int, str]] = []
+    size = 0
+    for offset, block in blocks(text):
+        if run and size + len(block) > max_chars:
+            yield run
+            run, size = [], 0
+        run.append((offset, block))
+        size += len(block)
+    if run:
+        yield run
+
+
+def annotate_run(text: str, run: list[tuple[int, str]], batch_size: int = 64,
+                 n_process: int | None = None) -> Annotations:
+    """Annotations of one run of ``text``'s blocks (offsets into the whole ``text``)."""
+    ann = Annotations()
+    for (offset, _), sdoc in zip(run, _parse([block for _, block in run], batch_size, n_process)):
+        _collect(text, offset, sdoc, ann)
+    ann.spans.sort()
+    return ann
+
+
+def _parse(texts: list[str], batch_size: int, n_process: int | None):
+    if n_process is None:
+        n_process = processes_for(sum(len(t) for t in texts))
+    return load_spacy().pipe(texts, batch_size=batch_size, n_process=n_process)
 
 
 def _collect(text: str, offset: int, sdoc, ann: Annotations) -> None:

@@ -65,18 +65,50 @@ def chunk_document(
     Returns:
         Chunks with ``doc.text[chunk.start:chunk.end] == chunk.text``.
     """
-    units = _units(doc.text, sentences, settings.max_tokens) if sentences else []
-    chunks: list[Chunk] = []
-    i = 0
-    while i < len(units):
-        j, total = i, 0
-        while j < len(units) and total + units[j][2] <= settings.max_tokens:
-            total += units[j][2]
-            j += 1
-        j = max(j, i + 1)  # a unit always fits alone (long ones were cut above)
-        start, end = units[i][0], units[j - 1][1]
-        chunks.append(Chunk(first_index + len(chunks), doc.id, start, end, doc.text[start:end]))
-        if j >= len(units):
-            break
-        i = max(i + 1, j - settings.overlap_sentences)
-    return chunks
+    chunker = StreamingChunker(doc.text, settings)
+    spans = chunker.feed(sentences) + chunker.finish()
+    return [Chunk(first_index + i, doc.id, s, e, doc.text[s:e]) for i, (s, e) in enumerate(spans)]
+
+
+class StreamingChunker:
+    """The same greedy packing, fed a document's sentences a piece at a time.
+
+    A big file is annotated and embedded in bounded pieces; each ``feed`` returns the chunks that
+    later sentences can no longer change, and keeps the rest (a chunk still filling, plus its
+    overlap) for the next piece. Fed in any number of pieces, it cuts exactly the chunks
+    ``chunk_document`` cuts from all sentences at once.
+    """
+
+    def __init__(self, text: str, settings: ChunkSettings) -> None:
+        self.text, self.settings = text, settings
+        self._units: list[tuple[int, int, int]] = []
+
+    def feed(self, sentences: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """``(start, end)`` of every chunk completed by these sentences."""
+        if sentences:
+            self._units.extend(_units(self.text, sentences, self.settings.max_tokens))
+        return self._pack(final=False)
+
+    def finish(self) -> list[tuple[int, int]]:
+        """The remaining chunks, once the document has no more sentences."""
+        return self._pack(final=True)
+
+    def _pack(self, final: bool) -> list[tuple[int, int]]:
+        units, limit = self._units, self.settings.max_tokens
+        chunks: list[tuple[int, int]] = []
+        i = 0
+        while i < len(units):
+            j, total = i, 0
+            while j < len(units) and total + units[j][2] <= limit:
+                total += units[j][2]
+                j += 1
+            if j >= len(units) and not final:
+                break  # more sentences may still fit in this chunk
+            j = max(j, i + 1)  # a unit always fits alone (long ones were cut above)
+            chunks.append((units[i][0], units[j - 1][1]))
+            if j >= len(units):
+                i = len(units)
+                break
+            i = max(i + 1, j - self.settings.overlap_sentences)
+        self._units = units[i:]
+        return chunks

@@ -35,3 +35,16 @@ def test_annotations_are_the_same_from_one_or_two_spacy_processes(benchmarks):
     assert [a.sentences for a in one] == [a.sentences for a in two]
     assert [a.spans for a in one] == [a.spans for a in two]
     assert sum(len(a.sentences) for a in one) > 50
+
+
+def test_a_big_text_annotated_run_by_run_gets_the_annotations_of_the_whole(benchmarks):
+    from qa.ingest.annotate import annotate_run, block_runs
+
+    data = json.loads((benchmarks / "squad" / "dev-v1.1.json").read_text(encoding="utf-8"))["data"]
+    text = "\n\n".join(p["context"] for p in data[0]["paragraphs"][:20])
+    (whole,) = annotate([Document("big.txt", text)], n_process=1)
+    runs = list(block_runs(text, 3_000))
+    assert len(runs) > 3 and all(sum(len(b) for _, b in run) <= 3_000 for run in runs if len(run) > 1)
+    parts = [annotate_run(text, run, n_process=1) for run in runs]
+    assert [s for p in parts for s in p.sentences] == whole.sentences
+    assert sorted(s for p in parts for s in p.spans) == whole.spans

@@ -61,3 +61,19 @@ def test_property_chunk_offsets_always_slice_the_document(text, max_tokens):
         assert doc.text[c.start : c.end] == c.text
         assert c.text == c.text.strip() and c.text
 
+
+
+def test_chunks_fed_piece_by_piece_are_the_chunks_of_the_whole_document(bundled_qa):
+    """A big file is chunked a run of paragraphs at a time; where the runs are cut must not matter."""
+    from qa.ingest.chunking import StreamingChunker
+
+    index = bundled_qa.index
+    doc = index.document(index.documents.ids[0])
+    sentences = [(int(s), int(e)) for d, s, e in index.sentences if d == 0]
+    whole = [(c.start, c.end) for c in chunk_document(doc, sentences, ChunkSettings())]
+    assert len(whole) > 10
+    for cuts in ([1], [5, 6, 40], list(range(0, len(sentences), 7)), [len(sentences) - 1]):
+        chunker = StreamingChunker(doc.text, ChunkSettings())
+        bounds = [0, *cuts, len(sentences)]
+        pieces = [chunker.feed(sentences[a:b]) for a, b in zip(bounds, bounds[1:])]
+        assert [c for piece in pieces for c in piece] + chunker.finish() == whole, cuts
