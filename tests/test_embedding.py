@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from qa.embedding import embed_passages, query_encoder
+from qa.embedding import embed_passages, passage_precision, query_encoder
 
 
 def test_onnx_query_embedding_matches_sentence_transformers(seed_questions):
@@ -39,8 +39,12 @@ def test_a_passage_vector_does_not_depend_on_the_passages_embedded_with_it(bench
     together = embed_passages(texts)
     alone = np.concatenate([embed_passages([t]) for t in texts[:3]])
     shuffled = embed_passages(texts[::-1])[::-1]
-    np.testing.assert_array_equal(together[:3], alone)
-    np.testing.assert_array_equal(together, shuffled)
+    # bf16 embeds one text per pass, so vectors are bit-equal; fp32 batches (64) are padded, and the
+    # padding moves a vector only at float32 rounding (8e-8 measured on an AVX2 CPU).
+    same = np.testing.assert_array_equal if passage_precision() == "bf16" else \
+        lambda a, b: np.testing.assert_allclose(a, b, rtol=0, atol=1e-6)
+    same(together[:3], alone)
+    same(together, shuffled)
 
 
 def test_the_passage_precision_follows_the_environment(monkeypatch):
