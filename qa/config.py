@@ -36,7 +36,7 @@ HNSW_EF_SEARCH = 256
 INDEX_ROOT_ENV = "QA_INDEX_ROOT"        # where indexes are kept (default: indexes/ in the repository)
 MILVUS_TOKEN_ENV = "QA_MILVUS_TOKEN"    # Milvus credentials; kept out of command lines
 HISTORY_ENV = "QA_HISTORY"              # the prompt's history file
-EMBED_PRECISION_ENV = "QA_EMBED_PRECISION"  # passage embeddings: fp32, bf16 or auto (bf16 where native)
+EMBED_PRECISION_ENV = "QA_EMBED_PRECISION"  # passage embeddings: fp32, bf16, onnx or auto (bf16 where native, else onnx)
 SPACY_PROCESSES_ENV = "QA_SPACY_PROCESSES"  # spaCy processes while building (default: one per core, up to 4)
 
 

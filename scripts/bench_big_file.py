@@ -57,11 +57,11 @@ def _pss_kb(pid: int) -> int:
     return 0
 
 
-def _build(corpus: Path, index_dir: Path) -> tuple[float, float, str]:
+def _build(corpus: Path, index_dir: Path, env: dict | None = None) -> tuple[float, float, str]:
     cmd = [str(Path(sys.executable).parent / "qa"), "index", "--corpus", str(corpus),
            "--index-dir", str(index_dir), "--force", "--no-progress"]
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     peak = 0
     while proc.poll() is None:
         peak = max(peak, sum(_pss_kb(p) for p in _tree(proc.pid)))

@@ -33,9 +33,9 @@ class _PassageEmbedder:
     """A Ray Data actor: loads the model once, then embeds the batches it is given."""
 
     def __init__(self, precision: str) -> None:
-        from qa.embedding import _sentence_transformer
+        from qa.embedding import load_passage_encoder
 
-        _sentence_transformer(precision)
+        load_passage_encoder(precision)
         # The driver's precision, never the worker's own guess: the manifest records the driver's.
         self.precision = precision
 
@@ -109,7 +109,7 @@ def embed_passages_ray(
         batch_size: texts per ``map_batches`` batch. On GPUs or large CPU workers, larger batches
             (256-1024) keep them busy.
         workers: embedding actors (default: one per CPU of the cluster, at most one per batch).
-        precision: ``fp32`` or ``bf16`` (default: this machine's ``passage_precision()``).
+        precision: ``fp32``, ``bf16`` or ``onnx`` (default: this machine's ``passage_precision()``).
 
     Returns:
         The embeddings in the order of ``texts`` (Ray Data does not keep row order, so each row

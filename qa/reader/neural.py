@@ -113,6 +113,10 @@ class NeuralReader:
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3
+        # Fold the int8 weights kept for fp32 arithmetic (DequantizeLinear on a constant) into fp32
+        # at load. Without this onnxruntime fuses them into int8 MatMuls that quantize their input
+        # on the fly, the loss these layers avoid (qa.training.model.quantize_int8).
+        opts.add_session_config_entry("session.disable_quant_qdq", "1")
         self._session = ort.InferenceSession(str(model_path), opts, providers=["CPUExecutionProvider"])
 
     # -- the model on (question, context) pairs ---------------------------------------------

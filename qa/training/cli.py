@@ -60,6 +60,9 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--keep-fp32", type=Path, default=None, help="keep the fp32 ONNX export at this path")
     ap.add_argument("--refit-threshold", action="store_true",
                     help="no training: refit the threshold of the int8 model in --out and rewrite reader.json")
+    ap.add_argument("--requantize", type=Path, default=None, metavar="FP32_ONNX",
+                    help="no training: quantize a --keep-fp32 file into --out (its reader.json must be there), "
+                         "then refit the threshold as --refit-threshold does")
     ap.add_argument("--init-from", type=Path, default=None,
                     help="start from an ONNX export of a previous run: its --keep-fp32 file, or the shipped "
                          "int8 reader (weights dequantized)")
@@ -115,7 +118,9 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    if args.refit_threshold:
+    if args.requantize:
+        requantize(args)
+    if args.refit_threshold or args.requantize:
         refit_threshold(args)
         return
     import torch
@@ -176,7 +181,7 @@ def main(argv: list[str] | None = None) -> None:
         "result": asdict(result),
         "data": counts,
         "tuning_titles": sorted({r.title for r in tq1}),
-        "quantization": "onnxruntime quantize_dynamic, QInt8 weights, per channel",
+        "quantization": QUANTIZATION,
         "tuning": figures | {"int8_at_chosen_threshold": at_thr},
         "torch": torch.__version__,
     }
@@ -235,6 +240,25 @@ def check_exports(fp32: Path, int8: Path, settings: dict, corpus, tune_limit: in
     log.info("chosen threshold %.4g %s", *figures["_budget"])
     cfg.unlink(missing_ok=True)
     return figures
+
+
+QUANTIZATION = ("int8 weights, per channel (qa.training.model.quantize_int8): dynamic int8 MatMuls, "
+                "fp32 arithmetic for the FFN outputs, word embeddings per row, fp32 head")
+
+
+def requantize(args) -> None:
+    """Re-quantize a kept fp32 export with today's ``quantize_int8`` into ``--out``."""
+    from qa.training.model import quantize_int8
+
+    cfg_path = args.out / "reader.json"
+    meta = json.loads(cfg_path.read_text(encoding="utf-8"))
+    target = args.out / meta["model_file"]
+    tmp = target.with_name(target.name + ".tmp")
+    quantize_int8(args.requantize, tmp)
+    tmp.replace(target)
+    meta["quantization"] = QUANTIZATION
+    cfg_path.write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    log.info("quantized %s into %s (%.1f MB)", args.requantize, target, target.stat().st_size / 1e6)
 
 
 def refit_threshold(args) -> None:

@@ -169,11 +169,44 @@ def test_an_index_embedded_at_another_precision_is_rebuilt_not_mixed(small, monk
     passage_precision.cache_clear()
     try:
         assert _qa(corpus, index_dir).ensure_index().manifest["passage_precision"] == "fp32"
-        monkeypatch.setenv(config.EMBED_PRECISION_ENV, "bf16")
+        monkeypatch.setenv(config.EMBED_PRECISION_ENV, "onnx")
         passage_precision.cache_clear()
         with caplog.at_level(logging.WARNING):
             rebuilt = _qa(corpus, index_dir).ensure_index()
-        assert "passage_precision changed ('fp32' -> 'bf16')" in caplog.text
-        assert rebuilt.manifest["passage_precision"] == "bf16"
+        assert "passage_precision changed ('fp32' -> 'onnx')" in caplog.text
+        assert rebuilt.manifest["passage_precision"] == "onnx"
     finally:
         passage_precision.cache_clear()
+
+
+def test_an_onnx_build_never_loads_sentence_transformers(tmp_path):
+    """With ``onnx`` passages a build needs no sentence-transformers or transformers (spaCy's thinc
+    still imports torch when it is installed), and its vectors are the question encoder's own."""
+    import subprocess
+    import sys
+    import textwrap
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "tower.txt").write_text(
+        "The Eiffel Tower was completed in 1889.\n\nGustave Eiffel's company designed and built it.",
+        encoding="utf-8")
+    script = textwrap.dedent(f"""
+        import os, sys
+        import numpy as np
+        os.environ["QA_EMBED_PRECISION"] = "onnx"
+        from qa import QA
+        from qa.embedding import query_encoder
+        qa = QA(corpus={str(corpus)!r}, index_dir={str(tmp_path / "index")!r}, progress=False)
+        index = qa.ensure_index()
+        assert index.manifest["passage_precision"] == "onnx"
+        bad = [m for m in ("transformers", "sentence_transformers") if m in sys.modules]
+        assert not bad, bad
+        texts = [index.chunk(i).text for i in range(len(index))]
+        same = query_encoder().embed(texts)
+        assert np.abs(same - np.asarray(index.dense.embeddings)).max() < 1e-5
+        print("ok")
+        """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "ok" in out.stdout

@@ -25,7 +25,10 @@ def test_int8_and_fp32_exports_match_the_torch_model(tmp_path):
     quantize_int8(fp32, int8)
     feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
     s32, e32 = ort.InferenceSession(str(fp32)).run(None, feeds)
-    s8, e8 = ort.InferenceSession(str(int8)).run(None, feeds)
+    # Loaded as the reader loads it: int8 weights kept for fp32 arithmetic are folded at load.
+    opts = ort.SessionOptions()
+    opts.add_session_config_entry("session.disable_quant_qdq", "1")
+    s8, e8 = ort.InferenceSession(str(int8), opts).run(None, feeds)
     real = mask.astype(bool)
     assert np.abs(s32 - ref_s)[real].max() < 1e-3 and np.abs(e32 - ref_e)[real].max() < 1e-3
     # int8 weights: small absolute error, same ranking of positions in each row.
@@ -35,6 +38,25 @@ def test_int8_and_fp32_exports_match_the_torch_model(tmp_path):
         n = int(mask[r].sum())
         assert np.corrcoef(s8[r, :n], ref_s[r, :n])[0, 1] > 0.98
     assert int8.stat().st_size < fp32.stat().st_size / 3
+
+
+def test_the_ffn_outputs_keep_fp32_arithmetic_and_everything_else_is_int8(tmp_path):
+    """The quantizer's layout, which the tuning-article comparison in ``quantize_int8`` chose."""
+    import onnx
+
+    fp32, int8 = tmp_path / "m.onnx", tmp_path / "m-int8.onnx"
+    export_fp32(base_model().eval(), fp32)
+    quantize_int8(fp32, int8)
+    graph = onnx.load(str(int8)).graph
+    dequantized = {n.output[0] for n in graph.node if n.op_type == "DequantizeLinear"}
+    constant = dequantized | {i.name for i in graph.initializer}
+    float_matmuls = {n.name for n in graph.node if n.op_type == "MatMul" and n.input[1] in constant}
+    assert float_matmuls == {f"/encoder/encoder/layer.{i}/output/dense/MatMul" for i in range(6)} | {"/head/MatMul"}
+    assert sum(n.op_type == "MatMulInteger" for n in graph.node) == 6 * 5
+    # Every big table is int8; the largest left in fp32 is the position table (512 x 384).
+    floats = {i.name: int(np.prod(i.dims)) for i in graph.initializer if i.data_type == onnx.TensorProto.FLOAT}
+    assert max(floats, key=floats.get) == "encoder.embeddings.position_embeddings.weight"
+    assert any(i.name == "encoder.embeddings.word_embeddings.weight_quantized" for i in graph.initializer)
 
 
 def test_a_run_can_start_from_the_shipped_int8_file(tmp_path):
