@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 
 import pytest
 
@@ -15,6 +16,7 @@ SAMPLES = SHARED / "corpus-samples"
 pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"samples not found at {SAMPLES}")
 
 
+@lru_cache(maxsize=None)  # each file is extracted once for the whole module
 def _doc(name: str) -> Document:
     x = extract(SAMPLES / name)
     return Document(name, x.text, tuple(x.pages), tuple(x.sections))
@@ -99,3 +101,31 @@ def test_markdown_markup_does_not_reach_the_text():
     assert any(t.endswith("Installing the library") for _, t in doc.sections)
     ocr = _doc("readme_ocrmypdf.md")
     assert "<!--" not in ocr.text and "ocrmypdf" in ocr.text.lower()
+
+
+
+
+def test_the_extra_question_set_is_answered_by_its_own_files_and_pages():
+    """``tests/data/samples_extra_questions.jsonl``, the out-of-domain set beside the shared one:
+    every answer is in its file's extracted text (whitespace aside), PDF answers on the page named."""
+    from qa.bench.datasets import load
+    from support import REPO
+
+    qset = load(REPO / "tests" / "data" / "samples_extra_questions.jsonl")
+    questions = qset.questions
+    files = {q.file for q in questions}
+    assert len(questions) >= 40 and len(files) >= 9
+    assert sum(not q.answerable for q in questions) >= 5
+    docs = {name: _doc(name) for name in files}
+    for q in questions:
+        doc = docs[q.file]
+        if not q.answerable:
+            assert not q.answers, q.id
+            continue
+        if q.page is not None:
+            assert doc.pages, (q.id, "a page is named for a file without pages")
+            where = _page_text(doc, q.page)
+        else:
+            where = doc.text
+        where = " ".join(where.split())
+        assert all(" ".join(a.split()) in where for a in q.answers), (q.id, q.page)
