@@ -38,11 +38,18 @@ MILVUS_TOKEN_ENV = "QA_MILVUS_TOKEN"    # Milvus credentials; kept out of comman
 HISTORY_ENV = "QA_HISTORY"              # the prompt's history file
 EMBED_PRECISION_ENV = "QA_EMBED_PRECISION"  # passage embeddings: fp32, bf16, onnx or auto (bf16 where native, else onnx)
 SPACY_PROCESSES_ENV = "QA_SPACY_PROCESSES"  # spaCy processes while building (default: one per core, up to 4)
+READER_DIR_ENV = "QA_READER_DIR"          # the neural reader to use: a folder train_reader.py --out wrote (default: the shipped one)
 
 
 def index_root() -> Path:
     """Folder that holds one index folder per corpus (``$QA_INDEX_ROOT``, else ``indexes/``)."""
     return Path(os.environ.get(INDEX_ROOT_ENV, REPO_ROOT / "indexes"))
+
+
+def reader_dir() -> Path | None:
+    """The neural reader's folder from ``$QA_READER_DIR``; None: the reader shipped in ``qa/reader/weights``."""
+    chosen = os.environ.get(READER_DIR_ENV, "")
+    return Path(chosen) if chosen else None
 
 
 def history_file() -> Path:

@@ -115,6 +115,10 @@ class QA:
 
         if reader not in READERS:
             raise QAError(f"reader must be one of {', '.join(READERS)}, not {reader!r}")
+        if reader == "neural":
+            from qa.reader.neural import reader_files
+
+            reader_files()  # a bad $QA_READER_DIR fails now, not after building an index
         if str(getattr(fusion, "value", fusion)) not in FUSIONS:
             raise QAError(f"fusion must be one of {', '.join(FUSIONS)}, not {fusion!r}")
         self.reader_name = reader

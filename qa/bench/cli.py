@@ -14,7 +14,7 @@ import sys
 import time
 
 from qa.backends import backend_options
-from qa.config import PASSAGES
+from qa.config import PASSAGES, reader_dir
 from qa.errors import QAError
 from qa.reader import DEFAULT_READER, MIN_SCORE_HELP, READERS, check_min_score
 from qa.types import METHODS
@@ -191,6 +191,7 @@ def _run_beir(args, beir, progress):
     }
     report["settings"]["retriever"] = ",".join(methods)
     report["settings"].pop("reader")
+    report["settings"].pop("reader_dir")
     report["settings"].pop("passages")
     return report, latencies
 
@@ -247,6 +248,8 @@ def _settings(args, data, mode: str, split: str | None, corpus) -> dict:
         "seed": args.seed,
         "retriever": args.retriever or "hybrid",
         "reader": args.reader,
+        # A reader other than the shipped one ($QA_READER_DIR), so a report says which it scored.
+        "reader_dir": str(reader_dir()) if args.reader == "neural" and reader_dir() else None,
         "min_score": args.min_score,
         "passages": args.passages,
         "backend": args.backend,

@@ -51,6 +51,7 @@ def print_tables(report: dict) -> None:
         f"[bold]qa bench[/bold] {s['file']}  format={s['format']} mode={s['mode']} split={s.get('split') or '-'} "
         f"n={report['n']} retriever={s['retriever']} reader={s.get('reader', '-')} backend={s['backend']}"
         + (f" min_score={s['min_score']}" if s.get("min_score") is not None else "")
+        + (f" reader_dir={s['reader_dir']}" if s.get("reader_dir") else "")
     )
     if "ndcg10" in report:
         _beir_table(console, report, Table)

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from qa.config import READER_DIR_ENV, reader_dir
+from qa.errors import QAError
 from qa.reader.base import DocumentLookup
 from qa.reader.citation import cite, keep_best, ranked_or_abstain, sentence_table
 from qa.reader.windows import best_spans, context_mask, load_tokenizer, make_windows, pad_batch
@@ -28,6 +30,35 @@ from qa.types import Answer, Passage
 WEIGHTS = Path(__file__).resolve().parent / "weights"
 MODEL_FILE = WEIGHTS / "reader-int8.onnx"
 CONFIG_FILE = WEIGHTS / "reader.json"
+
+
+def reader_files() -> tuple[Path, Path]:
+    """``(model, settings)`` of the reader to use: ``$QA_READER_DIR``'s, else the shipped one.
+
+    Raises:
+        QAError: ``$QA_READER_DIR`` does not hold a reader (both files, readable settings).
+    """
+    folder = reader_dir()
+    if folder is None:
+        return MODEL_FILE, CONFIG_FILE
+    where = f"${READER_DIR_ENV}={folder}"
+    if not folder.is_dir():
+        raise QAError(f"{where}: no such folder")
+    config = folder / CONFIG_FILE.name
+    try:
+        cfg = json.loads(config.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        reason = "no such file" if isinstance(exc, FileNotFoundError) else "unreadable"
+        raise QAError(f"{where}: {config.name} {reason}; the folder must hold a reader as "
+                      "scripts/train_reader.py --out writes it") from None
+    if not isinstance(cfg, dict):
+        raise QAError(f"{where}: {config.name} does not hold a reader's settings")
+    # Only a file name: the settings cannot point the reader at a file outside its folder.
+    model = folder / Path(str(cfg.get("model_file", MODEL_FILE.name))).name
+    if not model.is_file():
+        raise QAError(f"{where}: no model file {model.name} beside {config.name}")
+    return model, config
+
 
 _OPEN_CLOSE = {"(": ")", "[": "]", "{": "}"}
 _EDGE_PUNCT = ",;:!?"
@@ -97,6 +128,8 @@ class NeuralReader:
     ) -> None:
         import onnxruntime as ort
 
+        if model_path is None and config_path is None:
+            model_path, config_path = reader_files()
         model_path = Path(model_path or MODEL_FILE)
         config_path = Path(config_path or CONFIG_FILE)
         cfg = json.loads(config_path.read_text(encoding="utf-8")) if config_path.is_file() else {}
@@ -117,7 +150,10 @@ class NeuralReader:
         # at load. Without this onnxruntime fuses them into int8 MatMuls that quantize their input
         # on the fly, the loss these layers avoid (qa.training.model.quantize_int8).
         opts.add_session_config_entry("session.disable_quant_qdq", "1")
-        self._session = ort.InferenceSession(str(model_path), opts, providers=["CPUExecutionProvider"])
+        try:
+            self._session = ort.InferenceSession(str(model_path), opts, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises its own exception types for a bad file
+            raise QAError(f"cannot load the reader model {model_path}: {str(exc).splitlines()[0][:200]}") from None
 
     # -- the model on (question, context) pairs ---------------------------------------------
 
