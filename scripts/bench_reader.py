@@ -6,8 +6,8 @@
 Runs ``qa bench`` once per row (held-out articles; the candidate through ``$QA_READER_DIR``),
 keeps each JSON report in ``--out`` and prints the rows as a Markdown table. The v2.0 row at a
 fixed ``--min-score`` uses the reader's own v2.0 optimum on the tuning articles (``reader.json``),
-never one chosen on held-out questions. ``--only`` runs some rows; an existing report is reused
-unless ``--again``, so an interrupted run picks up where it stopped.
+never one chosen on held-out questions. ``--only`` runs some rows; an existing report of the same reader is
+reused unless ``--again``, so an interrupted run picks up where it stopped.
 """
 
 from __future__ import annotations
@@ -65,6 +65,15 @@ def summary(name: str, report: dict) -> str:
     return "| " + " | ".join(parts) + " |"
 
 
+def _made_by(report: Path, reader_dir: Path | None) -> bool:
+    """Whether ``report`` exists and scored this reader (a report of another one is run again)."""
+    try:
+        settings = json.loads(report.read_text(encoding="utf-8"))["settings"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return settings.get("reader_dir") == (str(reader_dir) if reader_dir else None)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reader-dir", type=Path, help="a folder scripts/train_reader.py --out wrote (default: the shipped reader)")
@@ -87,7 +96,7 @@ def main() -> None:
         if args.only and name not in args.only:
             continue
         report = args.out / f"{name}.json"
-        if args.again or not report.is_file():
+        if args.again or not _made_by(report, reader_dir):
             started = time.perf_counter()
             cmd = [sys.executable, "-m", "qa", "bench", *bench_args, "--no-progress", "--report", str(report)]
             result = subprocess.run(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
