@@ -10,7 +10,7 @@ import pytest
 
 from qa.ingest import Unreadable, extract
 from qa.types import Document
-from support import SHARED
+from support import REPO, SHARED
 
 SAMPLES = SHARED / "corpus-samples"
 pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"samples not found at {SAMPLES}")
@@ -109,7 +109,6 @@ def test_the_extra_question_set_is_answered_by_its_own_files_and_pages():
     """``tests/data/samples_extra_questions.jsonl``, the out-of-domain set beside the shared one:
     every answer is in its file's extracted text (whitespace aside), PDF answers on the page named."""
     from qa.bench.datasets import load
-    from support import REPO
 
     qset = load(REPO / "tests" / "data" / "samples_extra_questions.jsonl")
     questions = qset.questions
