@@ -142,6 +142,12 @@ def main(argv: list[str] | None = None) -> None:
         torch.set_num_threads(args.threads or os.cpu_count() or 2)
     log.info("settings %s device=%s", json.dumps({k: str(v) for k, v in vars(args).items()}), device)
 
+    # Before the data (minutes of work), so a wrong encoder or --init-from file fails at once.
+    model = base_model(args.encoder)
+    if args.init_from:
+        load_onnx_weights(model, args.init_from)
+        log.info("initialised from %s", args.init_from)
+
     corpus = load_corpus(args.benchmarks, with_subjqa=not args.no_subjqa)
     rows, counts = training_rows(args, corpus)
     t0 = time.perf_counter()
@@ -149,10 +155,6 @@ def main(argv: list[str] | None = None) -> None:
     counts.update(train_windows=len(examples), answerable_windows_without_answer=outside)
     log.info("data %s (windows in %.0f s)", json.dumps(counts), time.perf_counter() - t0)
 
-    model = base_model(args.encoder)
-    if args.init_from:
-        load_onnx_weights(model, args.init_from)
-        log.info("initialised from %s", args.init_from)
     cfg = TrainConfig(epochs=args.epochs, lr=args.lr, warmup=args.warmup, batch_size=args.batch_size,
                       weight_decay=args.weight_decay, max_minutes=args.max_minutes,
                       bf16=use_bf16(args.precision, device),

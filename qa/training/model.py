@@ -43,7 +43,10 @@ def load_onnx_weights(model: SpanModel, path: Path) -> None:
     """
     import onnx
 
-    graph = onnx.load(str(path)).graph
+    try:
+        graph = onnx.load(str(path)).graph
+    except Exception as exc:  # protobuf's DecodeError, OSError: both mean "no model here"
+        raise ValueError(f"{path}: cannot be read as an ONNX model ({type(exc).__name__}: {exc})") from None
     inits = _fp32_initializers(graph)
     own = model.state_dict()
     weights = {k: torch.tensor(v) for k, v in inits.items() if k in own}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import torch
@@ -9,6 +12,7 @@ import torch
 from qa.reader.windows import load_tokenizer
 from qa.training.encoders import ENCODERS, load_encoder, paraphrase_minilm_l3_onnx
 from qa.training.model import base_model, export_fp32, load_onnx_weights
+from support import REPO
 
 SENTENCES = ["A man is playing a guitar.", "Someone plays the guitar.", "The stock market fell sharply today."]
 
@@ -51,3 +55,19 @@ def test_a_span_model_trained_from_one_encoder_cannot_be_loaded_into_another(tmp
 def test_an_unknown_encoder_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown encoder 'bert-huge'; choose one of " + ", ".join(ENCODERS)):
         load_encoder("bert-huge")
+
+
+def test_train_reader_refuses_a_file_of_another_encoder_or_no_model_at_once_in_one_line(tmp_path):
+    """Checked before the training data is read (minutes), and said without a traceback."""
+    l3 = tmp_path / "l3.onnx"
+    export_fp32(base_model("paraphrase-minilm-l3-v2"), l3)
+    garbage = tmp_path / "notes.onnx"
+    garbage.write_text("not a model")
+    for init_from, expected in ((l3, "no weights for"), (garbage, "cannot be read as an ONNX model")):
+        run = subprocess.run([sys.executable, str(REPO / "scripts" / "train_reader.py"), "--init-from", str(init_from),
+                              "--out", str(tmp_path / "out")], capture_output=True, text=True, cwd=REPO)
+        assert run.returncode == 2
+        assert "Traceback" not in run.stderr
+        assert run.stderr.strip().splitlines()[-1].startswith("train_reader: ") and expected in run.stderr
+        assert " data {" not in run.stderr  # the training data was never read
+        assert not (tmp_path / "out").exists()
