@@ -28,18 +28,18 @@ import numpy as np
 from qa.reader.neural import NeuralReader
 from qa.training.data import load_corpus
 
-SHAPES = {"bge-small": {"num_hidden_layers": 12, "hidden_size": 384, "intermediate_size": 1536},
-          "base": {"num_hidden_layers": 12, "hidden_size": 768, "intermediate_size": 3072}}
+SHAPES = {"bge-small": (12, 384), "base": (12, 768)}  # layers, width
 SETTINGS = {"max_len": 256, "stride": 128, "max_answer_tokens": 30}
 
 
 def untrained_reader(shape: str, work: Path) -> Path:
     """The shipped int8 export of a span model over a randomly initialised BERT of this shape."""
-    from transformers import BertConfig, BertModel
+    from transformers import BertModel
 
+    from qa.training.encoders import bert_config
     from qa.training.model import SpanModel, export_fp32, quantize_int8
 
-    config = BertConfig(vocab_size=30522, num_attention_heads=12, **SHAPES[shape])
+    config = bert_config(*SHAPES[shape])
     fp32, int8 = work / f"{shape}-fp32.onnx", work / f"{shape}-int8.onnx"
     export_fp32(SpanModel(BertModel(config, add_pooling_layer=False)), fp32)
     quantize_int8(fp32, int8)

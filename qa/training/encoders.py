@@ -49,6 +49,14 @@ def paraphrase_minilm_l3_onnx() -> Path:
     return path
 
 
+def bert_config(layers: int, width: int = 384):
+    """A BERT shape over the reader's word-piece vocabulary (12 heads, 4x wide feed-forward)."""
+    from transformers import BertConfig
+
+    return BertConfig(vocab_size=30522, hidden_size=width, num_hidden_layers=layers, num_attention_heads=12,
+                      intermediate_size=4 * width, max_position_embeddings=512, type_vocab_size=2)
+
+
 def _bert_from_sentence_transformers_onnx(path: Path, layers: int):
     """Rebuild a MiniLM-shaped ``BertModel`` (384 wide, 12 heads) from a sentence-transformers ONNX
     export: biases, norms and embeddings are named initializers, each linear weight is the
@@ -56,13 +64,11 @@ def _bert_from_sentence_transformers_onnx(path: Path, layers: int):
     import onnx
     import torch
     from onnx import numpy_helper
-    from transformers import BertConfig, BertModel
+    from transformers import BertModel
 
     graph = onnx.load(str(path)).graph
     inits = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
-    config = BertConfig(vocab_size=30522, hidden_size=384, num_hidden_layers=layers, num_attention_heads=12,
-                        intermediate_size=1536, max_position_embeddings=512, type_vocab_size=2)
-    model = BertModel(config, add_pooling_layer=False)
+    model = BertModel(bert_config(layers), add_pooling_layer=False)
     own = model.state_dict()
     weights = {k[len(_ST_PREFIX):]: torch.tensor(v) for k, v in inits.items()
                if k.startswith(_ST_PREFIX) and k[len(_ST_PREFIX):] in own}

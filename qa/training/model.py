@@ -26,11 +26,11 @@ class SpanModel(torch.nn.Module):
         return logits[..., 0], logits[..., 1]
 
 
-def base_model(encoder: str = "all-minilm-l6-v2") -> SpanModel:
+def base_model(encoder: str | None = None) -> SpanModel:
     """A fresh span model over a packaged pretrained encoder (``qa.training.encoders``; no network)."""
-    from qa.training.encoders import load_encoder
+    from qa.training.encoders import DEFAULT_ENCODER, load_encoder
 
-    return SpanModel(load_encoder(encoder))
+    return SpanModel(load_encoder(encoder or DEFAULT_ENCODER))
 
 
 def load_onnx_weights(model: SpanModel, path: Path) -> None:
