@@ -53,6 +53,10 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--synthetic-from", type=int, default=0,
                     help="with --synthetic-unanswerable, also vary this many SQuAD train questions "
                          "(spaCy reads their articles: about 1 min per 500 on 2 cores)")
+    ap.add_argument("--distractors", type=float, default=0.0, metavar="SHARE",
+                    help="pair this share of the answerable questions with the paragraph of their article that "
+                         "BM25 ranks first among those without the answer, labelled unanswerable "
+                         "(qa.training.distractors)")
     ap.add_argument("--limit", type=int, default=0, help="use only this many training rows (smoke test)")
     ap.add_argument("--tune-limit", type=int, default=0, help="check on only this many tuning questions (smoke test)")
     ap.add_argument("--out", type=Path, default=WEIGHTS)
@@ -81,6 +85,10 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--snapshot-minutes", type=float, default=0.0,
                     help="also keep the model every N minutes beside the checkpoint (for a learning curve)")
     ap.add_argument("--resume", action="store_true", help="continue from --checkpoint-dir")
+    ap.add_argument("--pause-after", type=float, default=0.0, metavar="MINUTES",
+                    help="end this sitting after MINUTES of training with a checkpoint, no export; the same "
+                         "command with --resume continues the schedule unchanged (a long run over several "
+                         "sittings: give --max-minutes the whole run's time). SIGINT/SIGTERM pause the same way")
     ap.add_argument("--log-every", type=int, default=20)
     return ap
 
@@ -104,7 +112,12 @@ def training_rows(args, corpus) -> tuple[list[Row], dict]:
         titles = {r.id: r.title for r in seeds}
         synthetic = [Row(m["id"], titles[m["id"].rsplit("-", 1)[0]], m["question"], m["context"], source="synthetic")
                      for m in made]
-    rows = squad + corpus.dev_answerable + corpus.dev_unanswerable + corpus.subjqa + synthetic
+    distractors: list[Row] = []
+    if args.distractors > 0:
+        from qa.training.distractors import distractor_rows
+
+        distractors = distractor_rows(squad + corpus.dev_answerable, args.distractors, rng)
+    rows = squad + corpus.dev_answerable + corpus.dev_unanswerable + corpus.subjqa + synthetic + distractors
     rng.shuffle(rows)
     if args.limit:
         rows = rows[: args.limit]
@@ -112,13 +125,16 @@ def training_rows(args, corpus) -> tuple[list[Row], dict]:
               "dev_train_answerable": len(corpus.dev_answerable),
               "dev_train_unanswerable": len(corpus.dev_unanswerable),
               "subjqa": len(corpus.subjqa), "subjqa_unanswerable": sum(not r.answers for r in corpus.subjqa),
-              "synthetic_unanswerable": len(synthetic), "rows_used": len(rows),
+              "synthetic_unanswerable": len(synthetic), "distractors": len(distractors), "rows_used": len(rows),
               "tuning_v11_questions": len(corpus.tune_v11), "tuning_v20_questions": len(corpus.tune_v20)}
     return rows, counts
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = parser().parse_args(argv)
+    ap = parser()
+    args = ap.parse_args(argv)
+    if args.pause_after > 0 and args.checkpoint_dir is None:
+        ap.error("--pause-after needs --checkpoint-dir (the sitting's checkpoint is what --resume continues)")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -160,9 +176,12 @@ def main(argv: list[str] | None = None) -> None:
                       bf16=use_bf16(args.precision, device),
                       seed=args.seed, log_every=args.log_every, checkpoint_dir=args.checkpoint_dir,
                       checkpoint_minutes=args.checkpoint_minutes,
-                      snapshot_minutes=args.snapshot_minutes)
+                      snapshot_minutes=args.snapshot_minutes, pause_after=args.pause_after)
     result = train(model, examples, cfg, resume=args.resume, device=device)
     log.info("trained %s", json.dumps(asdict(result)))
+    if result.paused:  # not finished: the export comes when a --resume sitting ends the schedule
+        log.info("paused: run the same command with --resume to continue")
+        return
 
     args.out.mkdir(parents=True, exist_ok=True)
     fp32 = Path(os.environ.get("TMPDIR", "/tmp")) / f"reader-fp32-{os.getpid()}.onnx"

@@ -4,6 +4,10 @@ The learning rate follows ``progress = max(step / steps, elapsed / budget)``, so
 cap still ends on a decayed learning rate. Every ``checkpoint_minutes`` the model, the optimizer
 state and the position in the (seeded, reproducible) batch plan are written as safetensors + JSON;
 ``resume`` continues from there, so an interrupted run loses minutes, not hours.
+
+A long schedule can run over several sittings: ``pause_after`` (minutes of this sitting) or a
+SIGINT/SIGTERM ends the sitting at the next step with a checkpoint, and the schedule itself (steps,
+budget, learning rate) does not change, so ``resume`` picks it up where it paused.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -42,6 +47,7 @@ class TrainConfig:
     checkpoint_dir: Path | None = None
     checkpoint_minutes: float = 5.0
     snapshot_minutes: float = 0.0   # > 0: also keep the model at this interval (learning curves)
+    pause_after: float = 0.0        # > 0: end this sitting after so many minutes, checkpointed (resume continues)
 
 
 @dataclass
@@ -51,6 +57,7 @@ class TrainResult:
     minutes: float
     ema_loss: float | None
     windows_per_second: float
+    paused: bool = False  # stopped by pause_after or a signal, with a checkpoint; not finished
 
 
 def optimizer_for(model: torch.nn.Module, cfg: TrainConfig) -> torch.optim.AdamW:
@@ -120,6 +127,8 @@ def load_checkpoint(folder: Path, model, opt) -> dict:
 
 def train(model, examples: list[Example], cfg: TrainConfig, resume: bool = False, device: str = "cpu") -> TrainResult:
     """Train ``model`` on ``examples``; returns what was done."""
+    if cfg.pause_after > 0 and cfg.checkpoint_dir is None:
+        raise ValueError("pausing needs a checkpoint folder to resume from")
     opt = optimizer_for(model, cfg)
     whole_epochs = max(1, int(-(-cfg.epochs // 1)))
     plan = plan_batches([len(e.ids) for e in examples], cfg.batch_size, whole_epochs, cfg.seed)
@@ -138,47 +147,88 @@ def train(model, examples: list[Example], cfg: TrainConfig, resume: bool = False
              total, cfg.epochs, len(examples), cfg.batch_size, cfg.max_minutes)
     model.to(device).train()
     started = time.perf_counter() - spent
-    last_ckpt = last_snapshot = time.perf_counter()
+    sitting = last_ckpt = last_snapshot = time.perf_counter()
     step = done
-    for step in range(done + 1, total + 1):
-        elapsed = time.perf_counter() - started
-        progress = max((step - 1) / total, elapsed / budget)
-        if progress >= 1.0:
-            log.info("time cap reached at step %d/%d", step - 1, total)
-            step -= 1
-            break
-        for g in opt.param_groups:
-            g["lr"] = learning_rate(cfg, progress)
-        batch = [examples[k] for k in plan[step - 1]]
-        ids, mask, types, allowed, s_lab, e_lab = collate(batch, device)
-        with torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=cfg.bf16):
-            s_log, e_log = model(ids, mask, types)
-        loss = span_loss(s_log, e_log, allowed, s_lab, e_lab)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        windows_done += len(batch)
-        ema = loss.item() if ema is None else 0.98 * ema + 0.02 * loss.item()
-        now = time.perf_counter()
-        if step % cfg.log_every == 0 or step == done + 1:
-            elapsed = now - started
-            rate = windows_done / max(elapsed, 1e-9)
-            eta = min((total - step) * elapsed / step, budget - elapsed)
-            log.info("step %d/%d loss %.4f ema %.4f lr %.2e | %.1f windows/s | %.1f min, eta %.1f min",
-                     step, total, loss.item(), ema, opt.param_groups[0]["lr"], rate, elapsed / 60, eta / 60)
-        if ckpt is not None and now - last_ckpt >= cfg.checkpoint_minutes * 60:
-            save_checkpoint(ckpt, model, opt, {"step": step, "elapsed": now - started, "ema_loss": ema,
-                                               "windows": windows_done, "planned_steps": total,
-                                               "examples": len(examples), "config": _jsonable(cfg)})
-            last_ckpt = now
-        if ckpt is not None and cfg.snapshot_minutes > 0 and now - last_snapshot >= cfg.snapshot_minutes * 60:
-            (ckpt.parent / "snapshots").mkdir(parents=True, exist_ok=True)
-            save_file({k: v.contiguous() for k, v in model.state_dict().items()},
-                      str(ckpt.parent / "snapshots" / f"model-step{step:06d}-windows{windows_done}.safetensors"))
-            last_snapshot = now
+    paused = False
+    stop = _PauseOnSignal(enabled=ckpt is not None)
+    try:
+        for step in range(done + 1, total + 1):
+            elapsed = time.perf_counter() - started
+            if stop.asked or (cfg.pause_after > 0 and time.perf_counter() - sitting >= cfg.pause_after * 60):
+                step -= 1
+                paused = True
+                break
+            progress = max((step - 1) / total, elapsed / budget)
+            if progress >= 1.0:
+                log.info("time cap reached at step %d/%d", step - 1, total)
+                step -= 1
+                break
+            for g in opt.param_groups:
+                g["lr"] = learning_rate(cfg, progress)
+            batch = [examples[k] for k in plan[step - 1]]
+            ids, mask, types, allowed, s_lab, e_lab = collate(batch, device)
+            with torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=cfg.bf16):
+                s_log, e_log = model(ids, mask, types)
+            loss = span_loss(s_log, e_log, allowed, s_lab, e_lab)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            windows_done += len(batch)
+            ema = loss.item() if ema is None else 0.98 * ema + 0.02 * loss.item()
+            now = time.perf_counter()
+            if step % cfg.log_every == 0 or step == done + 1:
+                elapsed = now - started
+                rate = windows_done / max(elapsed, 1e-9)
+                eta = min((total - step) * elapsed / step, budget - elapsed)
+                log.info("step %d/%d loss %.4f ema %.4f lr %.2e | %.1f windows/s | %.1f min, eta %.1f min",
+                         step, total, loss.item(), ema, opt.param_groups[0]["lr"], rate, elapsed / 60, eta / 60)
+            if ckpt is not None and now - last_ckpt >= cfg.checkpoint_minutes * 60:
+                _save(ckpt, model, opt, step, now - started, ema, windows_done, total, examples, cfg)
+                last_ckpt = now
+            if ckpt is not None and cfg.snapshot_minutes > 0 and now - last_snapshot >= cfg.snapshot_minutes * 60:
+                (ckpt.parent / "snapshots").mkdir(parents=True, exist_ok=True)
+                save_file({k: v.contiguous() for k, v in model.state_dict().items()},
+                          str(ckpt.parent / "snapshots" / f"model-step{step:06d}-windows{windows_done}.safetensors"))
+                last_snapshot = now
+    finally:
+        stop.restore()
+    if paused:
+        _save(ckpt, model, opt, step, time.perf_counter() - started, ema, windows_done, total, examples, cfg)
+        log.info("paused at step %d/%d with a checkpoint in %s; --resume continues", step, total, ckpt)
     minutes = (time.perf_counter() - started) / 60
-    return TrainResult(step, total, round(minutes, 1), ema, round(windows_done / max(minutes * 60, 1e-9), 2))
+    return TrainResult(step, total, round(minutes, 1), ema, round(windows_done / max(minutes * 60, 1e-9), 2), paused)
+
+
+def _save(ckpt: Path, model, opt, step: int, elapsed: float, ema, windows: int, total: int, examples, cfg) -> None:
+    save_checkpoint(ckpt, model, opt, {"step": step, "elapsed": elapsed, "ema_loss": ema, "windows": windows,
+                                       "planned_steps": total, "examples": len(examples), "config": _jsonable(cfg)})
+
+
+class _PauseOnSignal:
+    """While training with checkpoints, SIGINT/SIGTERM ask for a pause at the next step instead of
+    killing the process mid-step (a killed run would lose up to ``checkpoint_minutes`` of work)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.asked = False
+        self._old: dict = {}
+        if not enabled:
+            return
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                self._old[sig] = signal.signal(sig, self._ask)
+            except ValueError:  # not the main thread: signals stay as they were
+                pass
+
+    def _ask(self, signum, frame) -> None:
+        if self.asked:  # a second signal: stop now, as without this handler
+            raise KeyboardInterrupt
+        self.asked = True
+        log.info("signal %d: pausing after this step (again to stop at once)", signum)
+
+    def restore(self) -> None:
+        for sig, handler in self._old.items():
+            signal.signal(sig, handler)
 
 
 def _jsonable(cfg: TrainConfig) -> dict:

@@ -58,3 +58,41 @@ def test_resume_refuses_a_checkpoint_of_another_run(tmp_path):
     train(base_model(), examples, cfg)
     with pytest.raises(ValueError, match="another run"):
         train(base_model(), examples[:4], cfg, resume=True)
+
+
+def test_a_signal_pauses_at_a_step_boundary_and_resume_finishes_the_same_schedule(tmp_path):
+    import os
+    import signal
+
+    examples = _examples()
+    ckpt = tmp_path / "ckpt"
+    cfg = TrainConfig(batch_size=2, epochs=1.0, max_minutes=60, checkpoint_dir=ckpt, checkpoint_minutes=60.0)
+    model = base_model()
+    calls = []
+
+    def sigterm_on_second_step(module, inputs):
+        calls.append(1)
+        if len(calls) == 2:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    model.register_forward_pre_hook(sigterm_on_second_step)
+    before = signal.getsignal(signal.SIGTERM)
+    first = train(model, examples, cfg)
+    # The step under way when the signal came is finished and checkpointed, and nothing after it runs.
+    assert first.paused and first.steps == 2 and first.planned_steps == 4 and len(calls) == 2
+    assert json.loads((ckpt / STATE_FILE).read_text())["step"] == 2
+    assert signal.getsignal(signal.SIGTERM) == before  # the process's own handler is back
+    again = train(base_model(), examples, cfg, resume=True)
+    assert not again.paused and again.steps == 4 and again.planned_steps == 4
+
+
+def test_pausing_needs_a_checkpoint_folder(tmp_path, capsys):
+    import pytest
+
+    from qa.training.cli import main
+
+    with pytest.raises(ValueError, match="checkpoint"):
+        train(base_model(), _examples(), TrainConfig(batch_size=2, pause_after=5.0))
+    with pytest.raises(SystemExit) as stop:
+        main(["--pause-after", "5", "--out", str(tmp_path)])
+    assert stop.value.code == 2 and "--pause-after needs --checkpoint-dir" in capsys.readouterr().err
