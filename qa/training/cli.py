@@ -262,7 +262,9 @@ def check_exports(fp32: Path, int8: Path, settings: dict, corpus, tune_limit: in
         previous = p1
         log.info("tuning %s %s", name, json.dumps(figures[name]))
     figures["_budget"] = thresholds.fit_threshold_budget(tq1, p1, tq2, p2, max_f1_loss)
+    figures["int8_frontier"] = thresholds.threshold_frontier(tq1, p1, tq2, p2)
     log.info("chosen threshold %.4g %s", *figures["_budget"])
+    log.info("budget frontier %s", json.dumps(figures["int8_frontier"]))
     cfg.unlink(missing_ok=True)
     return figures
 
@@ -305,5 +307,7 @@ def refit_threshold(args) -> None:
         "v20_optimal_threshold": v20_opt, "v20_optimal_f1": v20_opt_f1,
     }
     meta["tuning"]["int8_at_chosen_threshold"] = at_thr
+    meta["tuning"]["int8_frontier"] = thresholds.threshold_frontier(tq1, p1, tq2, p2)
     cfg_path.write_text(json.dumps(meta, indent=1), encoding="utf-8")
     log.info("threshold %.4g %s (v2.0-optimal %.4g gives v2.0 F1 %.2f)", threshold, json.dumps(at_thr), v20_opt, v20_opt_f1)
+    log.info("budget frontier %s", json.dumps(meta["tuning"]["int8_frontier"]))

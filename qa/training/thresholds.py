@@ -73,3 +73,19 @@ def fit_threshold_budget(rows1, preds1, rows2, preds2, max_f1_loss: float) -> tu
     base = f1[0]  # threshold 0: every span is kept
     best = float(thresholds[f1 >= base - max_f1_loss / 100 - 1e-12].max())
     return best, {"v11_reading": reading_scores(rows1, preds1, best), "v20_reading": reading_scores(rows2, preds2, best)}
+
+
+def threshold_frontier(rows1, preds1, rows2, preds2, losses=(0.5, 1.0, 2.0, 3.0, 5.0)) -> list[dict]:
+    """The budget rule at several budgets: threshold and tuning v1.1 / v2.0 reading F1 at each.
+
+    A ship decision weighs answering (v1.1) against refusing (v2.0); which budget is right depends
+    on how the two trade for a given reader, and a candidate whose null score rejects more reaches
+    the same v1.1 budget at a far lower threshold. Recording the whole trade-off in ``reader.json``
+    lets a rule be chosen from tuning articles alone, before any held-out run.
+    """
+    out = []
+    for loss in losses:
+        t, at = fit_threshold_budget(rows1, preds1, rows2, preds2, loss)
+        out.append({"max_f1_loss": loss, "threshold": t,
+                    "v11_f1": at["v11_reading"]["f1"], "v20_f1": at["v20_reading"]["f1"]})
+    return out
