@@ -57,6 +57,10 @@ def parser() -> argparse.ArgumentParser:
                     help="pair this share of the answerable questions with the paragraph of their article that "
                          "BM25 ranks first among those without the answer, labelled unanswerable "
                          "(qa.training.distractors)")
+    ap.add_argument("--chunk-views", type=float, default=0.0, metavar="SHARE",
+                    help="also read this share of the answerable questions in their article's index chunks, "
+                         "as document and corpus modes do: a chunk holding the answer, and the BM25-best chunk "
+                         "without it as unanswerable (qa.training.chunk_views; spaCy splits sentences, minutes)")
     ap.add_argument("--limit", type=int, default=0, help="use only this many training rows (smoke test)")
     ap.add_argument("--tune-limit", type=int, default=0, help="check on only this many tuning questions (smoke test)")
     ap.add_argument("--out", type=Path, default=WEIGHTS)
@@ -117,7 +121,12 @@ def training_rows(args, corpus) -> tuple[list[Row], dict]:
         from qa.training.distractors import distractor_rows
 
         distractors = distractor_rows(squad + corpus.dev_answerable, args.distractors, rng)
-    rows = squad + corpus.dev_answerable + corpus.dev_unanswerable + corpus.subjqa + synthetic + distractors
+    views: list[Row] = []
+    if args.chunk_views > 0:
+        from qa.training.chunk_views import chunk_view_rows
+
+        views = chunk_view_rows(squad + corpus.dev_answerable, args.chunk_views, rng)
+    rows = squad + corpus.dev_answerable + corpus.dev_unanswerable + corpus.subjqa + synthetic + distractors + views
     rng.shuffle(rows)
     if args.limit:
         rows = rows[: args.limit]
@@ -125,7 +134,9 @@ def training_rows(args, corpus) -> tuple[list[Row], dict]:
               "dev_train_answerable": len(corpus.dev_answerable),
               "dev_train_unanswerable": len(corpus.dev_unanswerable),
               "subjqa": len(corpus.subjqa), "subjqa_unanswerable": sum(not r.answers for r in corpus.subjqa),
-              "synthetic_unanswerable": len(synthetic), "distractors": len(distractors), "rows_used": len(rows),
+              "synthetic_unanswerable": len(synthetic), "distractors": len(distractors),
+              "chunk_views": sum(bool(r.answers) for r in views),
+              "chunk_view_distractors": sum(not r.answers for r in views), "rows_used": len(rows),
               "tuning_v11_questions": len(corpus.tune_v11), "tuning_v20_questions": len(corpus.tune_v20)}
     return rows, counts
 
