@@ -17,7 +17,6 @@ same boundaries in 141 of 148 dev paragraphs (measured on the dev file's first t
 from __future__ import annotations
 
 import random
-from collections import defaultdict
 from functools import lru_cache
 
 import numpy as np
@@ -28,6 +27,7 @@ from qa.ingest.analyzer import analyze, strip_space
 from qa.ingest.annotate import SPACY_MODEL, blocks, processes_for
 from qa.ingest.chunking import ChunkSettings, chunk_document
 from qa.training.data import Row
+from qa.training.distractors import questions_by_article
 from qa.types import Document
 
 
@@ -60,23 +60,13 @@ def chunk_view_rows(rows: list[Row], share: float, rng: random.Random,
 
     Paragraphs of an article are those of ``rows`` with its title, in first-seen order. A question
     gets no answerable row when no chunk other than its own paragraph holds its whole first answer,
-    and no distractor when every other chunk holds one of its answers or shares
-    no term with it.
+    and no distractor when every other chunk holds one of its answers or shares no term with it.
     """
-    answerable = [r for r in rows if r.answers]
-    if share <= 0 or not answerable:
-        return []
-    chosen = rng.sample(answerable, min(len(answerable), round(share * len(answerable))))
-    paragraphs: dict[str, dict[str, None]] = defaultdict(dict)  # title -> its paragraphs, in order
-    for r in rows:
-        paragraphs[r.title].setdefault(r.context)
-    by_title: dict[str, list[Row]] = defaultdict(list)
-    for r in chosen:
-        by_title[r.title].append(r)
+    paragraphs, by_title = questions_by_article(rows, share, rng)
     titles = list(by_title)
     articles, places = [], []  # article text; paragraph text -> its offset in the article
     for title in titles:
-        texts = list(paragraphs[title])
+        texts = paragraphs[title]
         offsets, pos = {}, 0
         for t in texts:
             offsets[t] = pos

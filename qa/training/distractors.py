@@ -23,25 +23,33 @@ from qa.ingest.analyzer import analyze
 from qa.training.data import Row
 
 
+def questions_by_article(rows: list[Row], share: float,
+                         rng: random.Random) -> tuple[dict[str, list[str]], dict[str, list[Row]]]:
+    """The paragraphs of each article of ``rows`` (in first-seen order), and a ``share`` of the
+    answerable rows drawn with ``rng``, grouped by article (empty when there is nothing to draw)."""
+    answerable = [r for r in rows if r.answers]
+    if share <= 0 or not answerable:
+        return {}, {}
+    chosen = rng.sample(answerable, min(len(answerable), round(share * len(answerable))))
+    paragraphs: dict[str, dict[str, None]] = defaultdict(dict)  # an ordered set per title
+    for r in rows:
+        paragraphs[r.title].setdefault(r.context)
+    by_title: dict[str, list[Row]] = defaultdict(list)
+    for r in chosen:
+        by_title[r.title].append(r)
+    return {t: list(p) for t, p in paragraphs.items()}, dict(by_title)
+
+
 def distractor_rows(rows: list[Row], share: float, rng: random.Random) -> list[Row]:
     """Unanswerable rows for a ``share`` of the answerable ``rows`` (drawn with ``rng``).
 
     Paragraphs are those of ``rows`` with the same title. A question gets no distractor when every
     other paragraph of its article holds one of its answers or shares no term with it.
     """
-    answerable = [r for r in rows if r.answers]
-    if share <= 0 or not answerable:
-        return []
-    chosen = rng.sample(answerable, min(len(answerable), round(share * len(answerable))))
-    paragraphs: dict[str, dict[str, None]] = defaultdict(dict)  # title -> its paragraphs, in order
-    for r in rows:
-        paragraphs[r.title].setdefault(r.context)
-    by_title: dict[str, list[Row]] = defaultdict(list)
-    for r in chosen:
-        by_title[r.title].append(r)
+    paragraphs, by_title = questions_by_article(rows, share, rng)
     out = []
     for title, questions in by_title.items():
-        texts = list(paragraphs[title])
+        texts = paragraphs[title]
         if len(texts) < 2:
             continue
         index = LexicalIndex.build([analyze(t) for t in texts])
