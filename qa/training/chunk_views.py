@@ -19,15 +19,12 @@ from __future__ import annotations
 import random
 from functools import lru_cache
 
-import numpy as np
-
 from qa.bench.corpora import PARAGRAPH_SEPARATOR
-from qa.index.lexical import LexicalIndex
-from qa.ingest.analyzer import analyze, strip_space
+from qa.ingest.analyzer import strip_space
 from qa.ingest.annotate import SPACY_MODEL, blocks, processes_for
 from qa.ingest.chunking import ChunkSettings, chunk_document
 from qa.training.data import Row
-from qa.training.distractors import questions_by_article
+from qa.training.distractors import AnswerlessRanker, questions_by_article
 from qa.types import Document
 
 
@@ -78,8 +75,7 @@ def chunk_view_rows(rows: list[Row], share: float, rng: random.Random,
         chunks = chunk_document(Document(title, text), sentences, settings)
         if len(chunks) < 2:
             continue
-        index = LexicalIndex.build([analyze(c.text) for c in chunks])
-        folded = [c.text.lower() for c in chunks]
+        ranker = AnswerlessRanker([c.text for c in chunks])
         for r in by_title[title]:
             start = offsets[r.context] + r.starts[0]
             end = start + len(r.answers[0])
@@ -91,13 +87,7 @@ def chunk_view_rows(rows: list[Row], share: float, rng: random.Random,
                         if c.start <= offsets[r.context] + s and offsets[r.context] + s + len(a) <= c.end]
                 out.append(Row(f"{r.id}-chunk", title, r.question, c.text, [a for a, _ in kept],
                                [s for _, s in kept], source="chunk-view"))
-            scores = index.scores(analyze(r.question))
-            golds = [a.lower() for a in r.answers]
-            for k in np.argsort(-scores, kind="stable"):
-                if scores[k] <= 0:
-                    break
-                if not any(g in folded[k] for g in golds):
-                    out.append(Row(f"{r.id}-chunk-distractor", title, r.question, chunks[k].text,
-                                   source="chunk-view"))
-                    break
+            k = ranker.best(r.question, r.answers)
+            if k is not None:
+                out.append(Row(f"{r.id}-chunk-distractor", title, r.question, chunks[k].text, source="chunk-view"))
     return out

@@ -52,15 +52,31 @@ def distractor_rows(rows: list[Row], share: float, rng: random.Random) -> list[R
         texts = paragraphs[title]
         if len(texts) < 2:
             continue
-        index = LexicalIndex.build([analyze(t) for t in texts])
-        folded = [t.lower() for t in texts]
+        ranker = AnswerlessRanker(texts)
         for r in questions:
-            scores = index.scores(analyze(r.question))
-            golds = [a.lower() for a in r.answers]
-            for k in np.argsort(-scores, kind="stable"):
-                if scores[k] <= 0:
-                    break
-                if texts[k] != r.context and not any(g in folded[k] for g in golds):
-                    out.append(Row(f"{r.id}-distractor", title, r.question, texts[k], source="distractor"))
-                    break
+            k = ranker.best(r.question, r.answers, skip=r.context)
+            if k is not None:
+                out.append(Row(f"{r.id}-distractor", title, r.question, texts[k], source="distractor"))
     return out
+
+
+class AnswerlessRanker:
+    """BM25 (the index's analyzer and weights) over one article's passages, to find the passage that
+    matches a question best among those holding none of its answers."""
+
+    def __init__(self, texts: list[str]):
+        self.texts = texts
+        self.index = LexicalIndex.build([analyze(t) for t in texts])
+        self.folded = [t.lower() for t in texts]
+
+    def best(self, question: str, answers: list[str], skip: str | None = None) -> int | None:
+        """Position of that passage (never one equal to ``skip``); None when every passage holds an
+        answer (case-folded) or shares no term with the question."""
+        scores = self.index.scores(analyze(question))
+        golds = [a.lower() for a in answers]
+        for k in np.argsort(-scores, kind="stable"):
+            if scores[k] <= 0:
+                return None
+            if self.texts[k] != skip and not any(g in self.folded[k] for g in golds):
+                return int(k)
+        return None
