@@ -47,6 +47,9 @@ def parser() -> argparse.ArgumentParser:
                     help="SQuAD train rows whose answer text occurs more than once in the paragraph "
                          "(their recovered offset may point at the wrong copy)")
     ap.add_argument("--no-subjqa", action="store_true", help="leave SubjQA out")
+    ap.add_argument("--dev-unanswerable-repeat", type=int, default=1, metavar="K",
+                    help="read the unanswerable questions of the dev TRAIN articles (SQuAD 2.0's, written to "
+                         "look answerable, as the held-out ones are) K times per epoch")
     ap.add_argument("--synthetic-unanswerable", action="store_true",
                     help="add unanswerable variants of the dev TRAIN answerables (entity swaps, negations; "
                          "qa.training.synthetic)")
@@ -69,8 +72,9 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--keep-fp32", type=Path, default=None, help="keep the fp32 ONNX export at this path")
     ap.add_argument("--refit-threshold", action="store_true",
                     help="no training: refit the threshold of the int8 model in --out and rewrite reader.json")
-    ap.add_argument("--requantize", type=Path, default=None, metavar="FP32_ONNX",
-                    help="no training: quantize a --keep-fp32 file into --out (its reader.json must be there), "
+    ap.add_argument("--requantize", type=Path, default=None, metavar="ONNX",
+                    help="no training: re-export a reader file (a --keep-fp32 file, or an int8 one) with "
+                         "today's fusions and quantization into --out (its reader.json must be there), "
                          "then refit the threshold as --refit-threshold does")
     ap.add_argument("--encoder", choices=tuple(ENCODERS), default=DEFAULT_ENCODER,
                     help="pretrained encoder to start from (README: the encoder comparison); --init-from "
@@ -126,13 +130,17 @@ def training_rows(args, corpus) -> tuple[list[Row], dict]:
         from qa.training.chunk_views import chunk_view_rows
 
         views = chunk_view_rows(squad + corpus.dev_answerable, args.chunk_views, rng)
-    rows = squad + corpus.dev_answerable + corpus.dev_unanswerable + corpus.subjqa + synthetic + distractors + views
+    # The only adversarial unanswerables there are (3.2k): repeats give them a larger share of a
+    # short continuation without drawing on held-out text.
+    unanswerable = corpus.dev_unanswerable * max(1, args.dev_unanswerable_repeat)
+    rows = squad + corpus.dev_answerable + unanswerable + corpus.subjqa + synthetic + distractors + views
     rng.shuffle(rows)
     if args.limit:
         rows = rows[: args.limit]
     counts = {"squad_train": len(squad), "squad_train_ambiguous_offsets": ambiguous,
               "dev_train_answerable": len(corpus.dev_answerable),
               "dev_train_unanswerable": len(corpus.dev_unanswerable),
+              "dev_train_unanswerable_rows": len(unanswerable),
               "subjqa": len(corpus.subjqa), "subjqa_unanswerable": sum(not r.answers for r in corpus.subjqa),
               "synthetic_unanswerable": len(synthetic), "distractors": len(distractors),
               "chunk_views": sum(bool(r.answers) for r in views),
@@ -280,21 +288,32 @@ def check_exports(fp32: Path, int8: Path, settings: dict, corpus, tune_limit: in
     return figures
 
 
-QUANTIZATION = ("int8 weights, per channel (qa.training.model.quantize_int8): dynamic int8 MatMuls, "
-                "fp32 arithmetic for the FFN outputs, word embeddings per row, fp32 head")
+QUANTIZATION = ("int8 weights, per channel (qa.training.model.quantize_int8): onnxruntime's BERT fusions, "
+                "dynamic int8 attention and MatMuls, fp32 arithmetic for the FFN outputs, word embeddings per row, fp32 head")
 
 
 def requantize(args) -> None:
-    """Re-quantize a kept fp32 export with today's ``quantize_int8`` into ``--out``."""
-    from qa.training.model import quantize_int8
+    """Re-export a reader file through torch and quantize it with today's ``quantize_int8`` into ``--out``.
+
+    The weights go back into a ``SpanModel`` first (``load_onnx_weights``: an fp32 file, or an int8
+    one dequantized), so an export made before today's graph layout still gets it; re-quantizing a
+    dequantized int8 file gives back the same int8 weights (the same per-channel scales).
+    """
+    import tempfile
+
+    from qa.training.model import quantize_int8, reexport_fp32
 
     cfg_path = args.out / "reader.json"
     meta = json.loads(cfg_path.read_text(encoding="utf-8"))
     target = args.out / meta["model_file"]
     tmp = target.with_name(target.name + ".tmp")
-    quantize_int8(args.requantize, tmp)
+    with tempfile.TemporaryDirectory() as work:
+        fp32 = Path(work) / "reader-fp32.onnx"
+        reexport_fp32(args.requantize, fp32, meta.get("training", {}).get("encoder"))
+        quantize_int8(fp32, tmp)
     tmp.replace(target)
     meta["quantization"] = QUANTIZATION
+    meta.get("tuning", {}).pop("int8_vs_fp32_same_text_v11", None)  # of the int8 file replaced
     cfg_path.write_text(json.dumps(meta, indent=1), encoding="utf-8")
     log.info("quantized %s into %s (%.1f MB)", args.requantize, target, target.stat().st_size / 1e6)
 

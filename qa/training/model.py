@@ -37,9 +37,10 @@ def load_onnx_weights(model: SpanModel, path: Path) -> None:
     """Load the weights of an ONNX export of ``SpanModel``: fp32 (a ``--keep-fp32`` file) or the
     shipped int8 file (weights dequantized), so a new run can continue from the shipped reader.
 
-    Named initializers map to parameters directly; the linear layers' weights were exported as
-    anonymous transposed MatMul operands (MatMulInteger once quantized), found through the node's
-    module path.
+    Named initializers map to parameters directly (the fused nodes keep the names of the biases
+    and LayerNorms they read); the linear layers' weights were exported as anonymous transposed
+    MatMul operands (MatMulInteger once quantized), found through the node's module path; the
+    fused attention's query/key/value weights are split back out of its one product.
     """
     import onnx
 
@@ -63,6 +64,17 @@ def load_onnx_weights(model: SpanModel, path: Path) -> None:
         if name not in own:
             raise ValueError(f"{path}: {node.op_type} {node.name} matches no parameter of the model")
         weights[name] = torch.tensor(inits[operand[0]].T.copy())
+    # Fused attention (``quantize_int8``): one [hidden, 3 * hidden] query|key|value product per
+    # layer, in layer order (the graph is topologically sorted and each layer reads the last).
+    fused = [n for n in graph.node if n.op_type in ("Attention", "QAttention")]
+    for layer, node in enumerate(fused):
+        w, b = inits[_unquantized_name(source.get(node.input[1], node.input[1]))], inits[node.input[2]]
+        width = w.shape[1] // 3
+        for part, proj in enumerate(("query", "key", "value")):
+            prefix = f"encoder.encoder.layer.{layer}.attention.self.{proj}"
+            cols = slice(part * width, (part + 1) * width)
+            weights[prefix + ".weight"] = torch.tensor(w[:, cols].T.copy())
+            weights[prefix + ".bias"] = torch.tensor(b[cols].copy())
     missing = [k for k in own if k not in weights and not k.startswith("encoder.pooler.")]
     if missing:
         raise ValueError(f"{path}: no weights for {missing[:5]}")
@@ -113,20 +125,47 @@ def export_fp32(model: SpanModel, path: Path) -> None:
     mask = torch.ones_like(ids)
     types = torch.tensor([[0, 0, 0, 1, 1, 1]], dtype=torch.long)
     axes = {0: "batch", 1: "sequence"}
-    torch.onnx.export(
-        model, (ids, mask, types), str(path), dynamo=False, opset_version=17,
-        input_names=["input_ids", "attention_mask", "token_type_ids"],
-        output_names=["start_logits", "end_logits"],
-        dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_type_ids": axes,
-                      "start_logits": axes, "end_logits": axes},
-    )
+    # Eager attention exports as plain MatMul/Softmax, the pattern onnxruntime's BERT optimizer
+    # fuses into one Attention node (``quantize_int8``); SDPA's export is not recognised. Same math.
+    attn = model.encoder.config._attn_implementation
+    model.encoder.set_attn_implementation("eager")
+    try:
+        torch.onnx.export(
+            model, (ids, mask, types), str(path), dynamo=False, opset_version=17,
+            input_names=["input_ids", "attention_mask", "token_type_ids"],
+            output_names=["start_logits", "end_logits"],
+            dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_type_ids": axes,
+                          "start_logits": axes, "end_logits": axes},
+        )
+    finally:
+        model.encoder.set_attn_implementation(attn)
+    # The attention shape, for the fusions (the eager graph reshapes to -1 heads, so the optimizer
+    # cannot read the count off it).
+    import onnx
+
+    exported = onnx.load(str(path))
+    cfg = model.encoder.config
+    onnx.helper.set_model_props(exported, {"num_heads": str(cfg.num_attention_heads), "hidden_size": str(cfg.hidden_size)})
+    onnx.save(exported, str(path))
 
 
-def quantize_int8(fp32_path: Path, int8_path: Path) -> None:
-    """int8 weights everywhere; int8 arithmetic wherever it costs no accuracy.
+def reexport_fp32(src: Path, dst: Path, encoder: str | None = None) -> None:
+    """``src`` (any export of a ``SpanModel``: fp32 or int8, fused or not, however old its graph)
+    back through torch into today's fp32 export at ``dst``, so ``quantize_int8`` can fuse it."""
+    model = base_model(encoder)
+    load_onnx_weights(model, src)
+    export_fp32(model, dst)
 
-    - The attention and FFN-input MatMuls: onnxruntime's ``quantize_dynamic`` (int8 weights, one
-      scale per output channel; activations quantized on the fly, per tensor).
+
+def quantize_int8(fp32_path: Path, int8_path: Path, fuse: bool = True) -> None:
+    """int8 weights everywhere; int8 arithmetic wherever it costs no accuracy; fused BERT kernels.
+
+    - First onnxruntime's BERT fusions (``fuse_bert``): each layer's attention becomes one
+      ``Attention`` node, bias + GELU one ``BiasGelu``, residual + LayerNorm ``SkipLayerNormalization``,
+      the embeddings ``EmbedLayerNormalization``. Same arithmetic, fewer passes over memory.
+    - The attention (one fused query/key/value product per layer, ``QAttention``) and the FFN-input
+      MatMuls: onnxruntime's ``quantize_dynamic`` (int8 weights, one scale per output channel;
+      activations quantized on the fly, per tensor).
     - The FFN-output MatMuls (after GELU, whose activations have outliers a per-tensor uint8 scale
       flattens) and the word-embedding table: int8 weights behind ``DequantizeLinear`` (one scale
       per output channel / per row), fp32 arithmetic. onnxruntime folds them to fp32 when the
@@ -134,29 +173,53 @@ def quantize_int8(fp32_path: Path, int8_path: Path) -> None:
     - The 2-output head: fp32 (3 kB).
 
     Measured on the tuning articles (v1.1 reading F1, 747 questions, one fp32 model at 81.30):
-    all-dynamic 79.93, this 81.40 at the same speed and 23.7 MB; weight-only everywhere 81.34 but
-    1.2x slower to read; MatMulNBits 8-bit 81.11-81.25 and 1.6-1.8x slower on AVX2 (session 9).
-    Per-tensor scales cost about 3 F1 (session 3).
+    all-dynamic 79.93, this layout (unfused) 81.40 at the same speed and 23.7 MB; weight-only
+    everywhere 81.34 but 1.2x slower to read; MatMulNBits 8-bit 81.11-81.25 and 1.6-1.8x slower on
+    AVX2 (session 9). Per-tensor scales cost about 3 F1 (session 3). Fusing changed the shipped
+    reader's tuning F1 by +0.06 and read time by about -11% (README, "Quantization").
     """
     import logging
+    import tempfile
 
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    graph = onnx.load(str(fp32_path)).graph
-    weight_only = [n.name for n in graph.node if _is_ffn_output(n.name)]
-    head = [n.name for n in graph.node if n.name.startswith("/head/")]
     root = logging.getLogger()
     level = root.level
-    root.setLevel(logging.WARNING)  # the quantizer logs one INFO line per tensor
+    root.setLevel(logging.ERROR)  # the optimizer and quantizer log a line per tensor, and advice
     try:
-        quantize_dynamic(str(fp32_path), str(int8_path), weight_type=QuantType.QInt8, per_channel=True,
-                         op_types_to_quantize=["MatMul"], nodes_to_exclude=weight_only + head)
+        with tempfile.TemporaryDirectory() as tmp:
+            source = fp32_path  # unfused: the layout shipped before session 16, for comparisons
+            if fuse:
+                source = Path(tmp) / "fused.onnx"
+                fuse_bert(fp32_path, source)
+            graph = onnx.load(str(source)).graph
+            weight_only = [n.name for n in graph.node if _is_ffn_output(n.name)]
+            head = [n.name for n in graph.node if n.name.startswith("/head/")]
+            # Fused nodes are a contrib domain the quantizer cannot infer types through: all float.
+            quantize_dynamic(str(source), str(int8_path), weight_type=QuantType.QInt8, per_channel=True,
+                             op_types_to_quantize=["MatMul", "Attention"], nodes_to_exclude=weight_only + head,
+                             extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
     finally:
         root.setLevel(level)
     model = onnx.load(str(int8_path))
     _int8_weights_fp32_compute(model, set(weight_only))
     onnx.save(model, str(int8_path))
+
+
+def fuse_bert(fp32_path: Path, fused_path: Path) -> dict[str, int]:
+    """onnxruntime's BERT graph fusions on an fp32 export (Python passes only: ``opt_level=0``
+    runs no onnxruntime session, so the file is the same on every CPU). Heads and width come from
+    ``export_fp32``'s metadata (0: the optimizer guesses). Returns the count of each fused operator."""
+    import onnx
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    model = onnx.load(str(fp32_path))
+    meta = {p.key: p.value for p in model.metadata_props}
+    optimized = optimize_model(model, model_type="bert", opt_level=0,
+                               num_heads=int(meta.get("num_heads", 0)), hidden_size=int(meta.get("hidden_size", 0)))
+    optimized.save_model_to_file(str(fused_path))
+    return {k: v for k, v in optimized.get_fused_operator_statistics().items() if v}
 
 
 def _is_ffn_output(node_name: str) -> bool:
@@ -177,6 +240,8 @@ def _int8_weights_fp32_compute(model, matmuls: set[str]) -> None:
             slot, axis = 1, 1      # W is [in, out]: one scale per output column
         elif node.op_type == "Gather" and "word_embeddings" in node.input[0]:
             slot, axis = 0, 0      # table is [vocab, dim]: one scale per token row
+        elif node.op_type == "EmbedLayerNormalization" and "word_embeddings" in node.input[2]:
+            slot, axis = 2, 0      # the fused embeddings read the same table
         else:
             continue
         name = node.input[slot]

@@ -42,3 +42,21 @@ def test_answer_occurrences_counts_copies_of_the_answer():
     assert answer_occurrences(Row("a", "t", "q", "in 1889 and 1889", ["1889"], [3])) == 2
     assert answer_occurrences(Row("b", "t", "q", "in 1889", ["1889"], [3])) == 1
     assert answer_occurrences(Row("c", "t", "q", "in 1889")) == 0
+
+
+def test_dev_unanswerable_repeat_reads_the_adversarial_unanswerables_k_times():
+    from collections import Counter
+
+    from qa.training.cli import parser, training_rows
+    from qa.training.data import Corpus
+
+    answerable = [Row(f"s{i}", "Normans", f"q{i}?", f"text {i}", [str(i)], [5]) for i in range(6)]
+    unanswerable = [Row(f"u{i}", "Rhine", f"u{i}?", f"other {i}") for i in range(3)]
+    corpus = Corpus(squad_train=answerable, dev_answerable=[], dev_unanswerable=unanswerable,
+                    subjqa=[], tune_v11=[], tune_v20=[])
+    rows, counts = training_rows(parser().parse_args(["--dev-unanswerable-repeat", "3"]), corpus)
+    seen = Counter(r.id for r in rows)
+    assert all(seen[f"u{i}"] == 3 for i in range(3)) and all(seen[f"s{i}"] == 1 for i in range(6))
+    assert counts["dev_train_unanswerable"] == 3 and counts["dev_train_unanswerable_rows"] == 9
+    rows, _ = training_rows(parser().parse_args([]), corpus)
+    assert len(rows) == 9  # the default reads each once

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 
 from qa.reader.windows import load_tokenizer, make_windows, pad_batch
-from qa.training.model import base_model, export_fp32, quantize_int8
+from qa.training.model import base_model, export_fp32, fuse_bert, quantize_int8
 
 
 def test_int8_and_fp32_exports_match_the_torch_model(tmp_path):
@@ -38,21 +38,34 @@ def test_int8_and_fp32_exports_match_the_torch_model(tmp_path):
         n = int(mask[r].sum())
         assert np.corrcoef(s8[r, :n], ref_s[r, :n])[0, 1] > 0.98
     assert int8.stat().st_size < fp32.stat().st_size / 3
+    # The fusions are the same arithmetic, padding included: the fused fp32 graph gives the
+    # torch model's logits on this padded batch (int8 alone would blur that check).
+    fused = tmp_path / "m-fused.onnx"
+    assert fuse_bert(fp32, fused)["Attention"] == 6
+    sf, ef = ort.InferenceSession(str(fused)).run(None, feeds)
+    assert np.abs(sf - ref_s)[real].max() < 1e-3 and np.abs(ef - ref_e)[real].max() < 1e-3
 
 
 def test_the_ffn_outputs_keep_fp32_arithmetic_and_everything_else_is_int8(tmp_path):
-    """The quantizer's layout, which the tuning-article comparison in ``quantize_int8`` chose."""
+    """The quantizer's layout, which the tuning-article comparison in ``quantize_int8`` chose,
+    on the fused graph (one attention node per layer: the faster read the README measures)."""
+    from collections import Counter
+
     import onnx
 
     fp32, int8 = tmp_path / "m.onnx", tmp_path / "m-int8.onnx"
     export_fp32(base_model().eval(), fp32)
     quantize_int8(fp32, int8)
     graph = onnx.load(str(int8)).graph
+    ops = Counter(n.op_type for n in graph.node)
+    assert (ops["QAttention"], ops["BiasGelu"], ops["SkipLayerNormalization"], ops["EmbedLayerNormalization"]) == (6, 6, 12, 1)
+    assert ops["Softmax"] == 0  # no attention left unfused
     dequantized = {n.output[0] for n in graph.node if n.op_type == "DequantizeLinear"}
     constant = dequantized | {i.name for i in graph.initializer}
     float_matmuls = {n.name for n in graph.node if n.op_type == "MatMul" and n.input[1] in constant}
     assert float_matmuls == {f"/encoder/encoder/layer.{i}/output/dense/MatMul" for i in range(6)} | {"/head/MatMul"}
-    assert sum(n.op_type == "MatMulInteger" for n in graph.node) == 6 * 5
+    # Per layer: the attention output and the FFN input (query/key/value are inside QAttention).
+    assert ops["MatMulInteger"] == 6 * 2
     # Every big table is int8; the largest left in fp32 is the position table (512 x 384).
     floats = {i.name: int(np.prod(i.dims)) for i in graph.initializer if i.data_type == onnx.TensorProto.FLOAT}
     assert max(floats, key=floats.get) == "encoder.embeddings.position_embeddings.weight"
@@ -78,3 +91,44 @@ def test_a_run_can_start_from_the_shipped_int8_file(tmp_path):
         # int8 keeps 255 levels over each channel's range: the error is at most one step.
         step = (w.max() - w.min()).item() / 254 + 1e-6
         assert (after[name] - w).abs().max().item() <= step, name
+
+
+def test_requantize_keeps_the_shipped_readers_int8_weights_in_the_fused_graph(tmp_path):
+    """``--requantize`` on the shipped int8 file: the same int8 weights come back (the dequantized
+    weights have the same per-channel scales), in today's fused graph, with a refitted threshold."""
+    import json
+    import shutil
+
+    import onnx
+    from onnx import numpy_helper
+
+    from qa.reader.neural import CONFIG_FILE, MODEL_FILE
+    from qa.training.cli import main
+
+    shutil.copy(CONFIG_FILE, tmp_path / "reader.json")
+    main(["--requantize", str(MODEL_FILE), "--out", str(tmp_path), "--tune-limit", "12"])
+
+    def int8_weights(path):
+        graph = onnx.load(str(path)).graph
+        weights = {i.name: numpy_helper.to_array(i) for i in graph.initializer if i.name.endswith("_quantized")}
+        return graph, weights
+
+    old_graph, old = int8_weights(MODEL_FILE)
+    new_graph, new = int8_weights(tmp_path / "reader-int8.onnx")
+    assert sum(n.op_type == "QAttention" for n in new_graph.node) == 6
+    # Tables kept by name: the word embeddings and the FFN outputs' weights.
+    word = "encoder.embeddings.word_embeddings.weight_quantized"
+    assert np.array_equal(old[word], new[word])
+    # An FFN-input weight, found through the MatMulInteger of the same module in both graphs.
+    def weight_of(graph, weights, node_name):
+        node = next(n for n in graph.node if n.name == node_name)
+        return weights[node.input[1]]
+    name = "/encoder/encoder/layer.3/intermediate/dense/MatMul_quant"
+    assert np.array_equal(weight_of(old_graph, old, name), weight_of(new_graph, new, name))
+    # Layer 2's fused query|key|value weight is the three unfused ones side by side.
+    qkv = weight_of(new_graph, new, "Attention_2_quant")
+    parts = [weight_of(old_graph, old, f"/encoder/encoder/layer.2/attention/self/{p}/MatMul_quant")
+             for p in ("query", "key", "value")]
+    assert np.array_equal(qkv, np.concatenate(parts, axis=1))
+    meta = json.loads((tmp_path / "reader.json").read_text())
+    assert "fusions" in meta["quantization"] and 0 <= meta["threshold"] <= 1
