@@ -17,6 +17,11 @@ from support import write_corpus
 if importlib.util.find_spec("ray") is None:  # not imported here: qa.index.ray_embedding sets it up first
     pytest.skip("the Ray extra is not installed", allow_module_level=True)
 
+# A worker runs the model on one thread, the driver on all cores: the sums of a bf16 forward pass
+# come in another order, and a vector moves by up to ~1e-5 in cosine (CI's AMX machine saw
+# 0.99998990). Two different chunks of the bundled corpus have cosine 0.86 at most.
+SAME_VECTOR = 1 - 1e-4
+
 
 @pytest.fixture(scope="module")
 def ray_cluster():
@@ -42,7 +47,11 @@ def test_ray_embeddings_equal_single_process_ones(ray_cluster, bundled_qa):
     got = embed_passages_ray(texts, batch_size=8)  # several batches, over both workers
     assert got.shape == expected.shape == (len(texts), 384)
     cosine = (got * expected).sum(axis=1)
-    assert np.all(cosine >= 1 - 1e-5)  # same rows, same order
+    assert np.all(cosine >= SAME_VECTOR), cosine.min()
+    # Same rows, same order: each vector is nearest to its own text's, not a neighbour's.
+    unique = np.unique(texts, return_index=True)[1]
+    nearest = (got[unique] @ expected[unique].T).argmax(axis=1)
+    assert np.array_equal(nearest, np.arange(len(unique)))
     assert embed_passages_ray([]).shape == (0, 384)
 
 
@@ -77,7 +86,7 @@ def test_index_built_with_ray_is_the_same_index_and_feeds_milvus(ray_cluster, mi
     parallel = qa.index
     assert np.array_equal(parallel.chunks, single.chunks)
     cosine = (np.asarray(parallel.dense.embeddings) * np.asarray(single.dense.embeddings)).sum(axis=1)
-    assert np.all(cosine >= 1 - 1e-5)
+    assert np.all(cosine >= SAME_VECTOR), cosine.min()
     best = qa.ask("Where does the Danube end?")[0]
     assert qa.collection is not None and DOCS[best.doc_id][best.start : best.end] == best.text
 
