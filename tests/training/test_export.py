@@ -93,9 +93,11 @@ def test_a_run_can_start_from_the_shipped_int8_file(tmp_path):
         assert (after[name] - w).abs().max().item() <= step, name
 
 
-def test_requantize_keeps_the_shipped_readers_int8_weights_in_the_fused_graph(tmp_path):
-    """``--requantize`` on the shipped int8 file: the same int8 weights come back (the dequantized
-    weights have the same per-channel scales), in today's fused graph, with a refitted threshold."""
+def test_requantize_moves_an_unfused_int8_file_into_the_fused_graph_with_the_same_weights(tmp_path):
+    """``--requantize`` on an int8 file of the older, unfused layout (the shipped weights exported
+    that way): the same int8 weights come back (the dequantized weights have the same per-channel
+    scales), in today's fused graph, with a refitted threshold and the source file recorded."""
+    import hashlib
     import json
     import shutil
 
@@ -104,17 +106,24 @@ def test_requantize_keeps_the_shipped_readers_int8_weights_in_the_fused_graph(tm
 
     from qa.reader.neural import CONFIG_FILE, MODEL_FILE
     from qa.training.cli import main
+    from qa.training.model import reexport_fp32
 
-    shutil.copy(CONFIG_FILE, tmp_path / "reader.json")
-    main(["--requantize", str(MODEL_FILE), "--out", str(tmp_path), "--tune-limit", "12"])
+    unfused = tmp_path / "unfused-int8.onnx"
+    reexport_fp32(MODEL_FILE, tmp_path / "fp32.onnx")
+    quantize_int8(tmp_path / "fp32.onnx", unfused, fuse=False)
+    out = tmp_path / "out"
+    out.mkdir()
+    shutil.copy(CONFIG_FILE, out / "reader.json")
+    main(["--requantize", str(unfused), "--out", str(out), "--tune-limit", "12"])
 
     def int8_weights(path):
         graph = onnx.load(str(path)).graph
         weights = {i.name: numpy_helper.to_array(i) for i in graph.initializer if i.name.endswith("_quantized")}
         return graph, weights
 
-    old_graph, old = int8_weights(MODEL_FILE)
-    new_graph, new = int8_weights(tmp_path / "reader-int8.onnx")
+    old_graph, old = int8_weights(unfused)
+    new_graph, new = int8_weights(out / "reader-int8.onnx")
+    assert sum(n.op_type == "QAttention" for n in old_graph.node) == 0
     assert sum(n.op_type == "QAttention" for n in new_graph.node) == 6
     # Tables kept by name: the word embeddings and the FFN outputs' weights.
     word = "encoder.embeddings.word_embeddings.weight_quantized"
@@ -130,5 +139,19 @@ def test_requantize_keeps_the_shipped_readers_int8_weights_in_the_fused_graph(tm
     parts = [weight_of(old_graph, old, f"/encoder/encoder/layer.2/attention/self/{p}/MatMul_quant")
              for p in ("query", "key", "value")]
     assert np.array_equal(qkv, np.concatenate(parts, axis=1))
-    meta = json.loads((tmp_path / "reader.json").read_text())
+    meta = json.loads((out / "reader.json").read_text())
     assert "fusions" in meta["quantization"] and 0 <= meta["threshold"] <= 1
+    assert meta["requantized_from"] == {"file": unfused.name, "sha256": hashlib.sha256(unfused.read_bytes()).hexdigest()}
+
+
+def test_the_shipped_reader_is_the_fused_int8_graph():
+    """What ships is today's export: one QAttention per layer, every MatMul weight int8."""
+    import onnx
+
+    from qa.reader.neural import MODEL_FILE
+
+    ops = {}
+    for node in onnx.load(str(MODEL_FILE)).graph.node:
+        ops[node.op_type] = ops.get(node.op_type, 0) + 1
+    assert ops.get("QAttention") == 6 and ops.get("EmbedLayerNormalization") == 1
+    assert ops.get("MatMul", 0) <= 7  # the six FFN outputs (fp32 arithmetic on int8 weights) and the head
