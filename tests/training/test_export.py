@@ -146,12 +146,12 @@ def test_requantize_moves_an_unfused_int8_file_into_the_fused_graph_with_the_sam
 
 def test_the_shipped_reader_is_the_fused_int8_graph():
     """What ships is today's export: one QAttention per layer, every MatMul weight int8."""
+    from collections import Counter
+
     import onnx
 
     from qa.reader.neural import MODEL_FILE
 
-    ops = {}
-    for node in onnx.load(str(MODEL_FILE)).graph.node:
-        ops[node.op_type] = ops.get(node.op_type, 0) + 1
-    assert ops.get("QAttention") == 6 and ops.get("EmbedLayerNormalization") == 1
-    assert ops.get("MatMul", 0) <= 7  # the six FFN outputs (fp32 arithmetic on int8 weights) and the head
+    ops = Counter(node.op_type for node in onnx.load(str(MODEL_FILE)).graph.node)
+    assert ops["QAttention"] == 6 and ops["EmbedLayerNormalization"] == 1
+    assert ops["MatMul"] <= 7  # the six FFN outputs (fp32 arithmetic on int8 weights) and the head
