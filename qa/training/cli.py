@@ -76,6 +76,10 @@ def parser() -> argparse.ArgumentParser:
                     help="no training: re-export a reader file (a --keep-fp32 file, or an int8 one) with "
                          "today's fusions and quantization into --out (its reader.json must be there), "
                          "then refit the threshold as --refit-threshold does")
+    ap.add_argument("--average", nargs="+", default=None, metavar="FILE:WEIGHT",
+                    help="no training: export the weighted mean of reader files (fp32 or int8; weights sum to 1, "
+                         "e.g. r11-fp32.onnx:0.7 qa/reader/weights/reader-int8.onnx:0.3) into --out as "
+                         "--requantize does, then refit the threshold (qa.training.soup)")
     ap.add_argument("--encoder", choices=tuple(ENCODERS), default=DEFAULT_ENCODER,
                     help="pretrained encoder to start from (README: the encoder comparison); --init-from "
                          "needs a file trained from the same one")
@@ -157,9 +161,17 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    if args.requantize and args.average:
+        ap.error("--requantize and --average each write the model in --out: give one")
+    if args.average:
+        try:
+            sources = [_file_and_weight(item) for item in args.average]
+        except ValueError as exc:
+            ap.error(f"--average: {exc}")
+        average(args, sources)
     if args.requantize:
         requantize(args)
-    if args.refit_threshold or args.requantize:
+    if args.refit_threshold or args.requantize or args.average:
         refit_threshold(args)
         return
     import torch
@@ -258,6 +270,17 @@ def predict(reader, rows):
     return reader.predict([r.question for r in rows], [r.context for r in rows], batch_size=32)
 
 
+def tuning_figures(tq1, p1, tq2, p2) -> dict:
+    """One reader file's tuning-article figures, the same fields whether training or ``--refit-threshold`` wrote them.
+
+    ``v20_optimal_threshold`` is what ``scripts/bench_reader.py`` passes as ``--min-score`` for the
+    v2.0 row "at the tuning optimum"; ``v20_reading_fitted`` is the v2.0 score there.
+    """
+    thr, _ = thresholds.fit_threshold(tq2, p2)
+    return {"v11_reading_no_threshold": thresholds.reading_scores(tq1, p1, None),
+            "v20_reading_fitted": thresholds.reading_scores(tq2, p2, thr), "v20_optimal_threshold": thr}
+
+
 def check_exports(fp32: Path, int8: Path, settings: dict, corpus, tune_limit: int, max_f1_loss: float = 1.0) -> dict:
     """Tuning-article figures of both exports, and the int8 threshold by the budget rule."""
     from qa.reader.neural import NeuralReader
@@ -271,10 +294,7 @@ def check_exports(fp32: Path, int8: Path, settings: dict, corpus, tune_limit: in
         t0 = time.perf_counter()
         reader = NeuralReader(path, cfg, threshold=0.0)
         p1, p2 = predict(reader, tq1), predict(reader, tq2)
-        thr, _ = thresholds.fit_threshold(tq2, p2)
-        figures[name] = {"v11_reading_no_threshold": thresholds.reading_scores(tq1, p1, None),
-                         "v20_reading_fitted": thresholds.reading_scores(tq2, p2, thr), "v20_optimal_threshold": thr,
-                         "eval_seconds": round(time.perf_counter() - t0, 1)}
+        figures[name] = tuning_figures(tq1, p1, tq2, p2) | {"eval_seconds": round(time.perf_counter() - t0, 1)}
         if previous is not None:
             figures["int8_vs_fp32_same_text_v11"] = round(
                 float(np.mean([(a.text if a else "") == (b.text if b else "") for a, b in zip(previous, p1)])), 4)
@@ -299,27 +319,66 @@ def requantize(args) -> None:
     one dequantized), so an export made before today's graph layout still gets it; re-quantizing a
     dequantized int8 file gives back the same int8 weights (the same per-channel scales).
     """
+    from qa.training.model import base_model, load_onnx_weights
+
+    meta = json.loads((args.out / "reader.json").read_text(encoding="utf-8"))
+    model = base_model(meta.get("training", {}).get("encoder"))
+    load_onnx_weights(model, args.requantize)
+    # The weights' provenance: the "training" block describes the run that made them, not this export.
+    _export_into(args.out, model.eval(), "requantized_from", _provenance(args.requantize))
+
+
+def average(args, sources: list[tuple[Path, float]]) -> None:
+    """The weighted mean of reader files (``qa.training.soup``), exported into ``--out``."""
+    from qa.training.soup import average_weights
+
+    meta = json.loads((args.out / "reader.json").read_text(encoding="utf-8"))
+    model = average_weights(sources, meta.get("training", {}).get("encoder"))
+    _export_into(args.out, model, "averaged_from", [_provenance(path) | {"weight": w} for path, w in sources])
+
+
+def _file_and_weight(item: str) -> tuple[Path, float]:
+    path, sep, weight = item.rpartition(":")
+    if not sep or not path:
+        raise ValueError(f"{item!r} is not FILE:WEIGHT")
+    if not Path(path).is_file():
+        raise ValueError(f"{path}: no such file")
+    try:
+        return Path(path), float(weight)
+    except ValueError:
+        raise ValueError(f"{item!r}: the weight {weight!r} is not a number") from None
+
+
+def _provenance(path: Path) -> dict:
     import hashlib
+
+    return {"file": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}  # a reader file: 24-91 MB
+
+
+def _export_into(out: Path, model, source_key: str, source) -> None:
+    """Export ``model`` with today's fusions and int8 quantization as ``out``'s model file, and
+    record where its weights came from in ``out/reader.json`` (the threshold is refitted next)."""
     import tempfile
 
-    from qa.training.model import quantize_int8, reexport_fp32
+    from qa.training.model import export_fp32, quantize_int8
 
-    cfg_path = args.out / "reader.json"
+    cfg_path = out / "reader.json"
     meta = json.loads(cfg_path.read_text(encoding="utf-8"))
-    target = args.out / meta["model_file"]
+    target = out / meta["model_file"]
     tmp = target.with_name(target.name + ".tmp")
     with tempfile.TemporaryDirectory() as work:
         fp32 = Path(work) / "reader-fp32.onnx"
-        reexport_fp32(args.requantize, fp32, meta.get("training", {}).get("encoder"))
+        export_fp32(model, fp32)
         quantize_int8(fp32, tmp)
-    tmp.replace(target)
+    tmp.replace(target)  # the old file stays until the new one is whole
     meta["quantization"] = QUANTIZATION
-    # The weights' provenance: the "training" block describes the run that made them, not this export.
-    source_sha256 = hashlib.sha256(args.requantize.read_bytes()).hexdigest()  # a reader file: 24-91 MB
-    meta["requantized_from"] = {"file": args.requantize.name, "sha256": source_sha256}
-    meta.get("tuning", {}).pop("int8_vs_fp32_same_text_v11", None)  # of the int8 file replaced
+    meta[source_key] = source
+    tuning = meta.get("tuning", {})
+    tuning.pop("int8_vs_fp32_same_text_v11", None)  # of the int8 file replaced
+    if source_key == "averaged_from":
+        tuning.pop("fp32", None)  # figures of one of the files averaged, not of this mean
     cfg_path.write_text(json.dumps(meta, indent=1), encoding="utf-8")
-    log.info("quantized %s into %s (%.1f MB)", args.requantize, target, target.stat().st_size / 1e6)
+    log.info("exported %s into %s (%.1f MB)", source_key.split("_")[0], target, target.stat().st_size / 1e6)
 
 
 def refit_threshold(args) -> None:
@@ -333,15 +392,13 @@ def refit_threshold(args) -> None:
     reader = NeuralReader(args.out / meta["model_file"], cfg_path, threshold=0.0)
     p1, p2 = predict(reader, tq1), predict(reader, tq2)
     threshold, at_thr = thresholds.fit_threshold_budget(tq1, p1, tq2, p2, args.max_f1_loss)
-    v20_opt, v20_opt_f1 = thresholds.fit_threshold(tq2, p2)
     meta["threshold"] = threshold
     meta["threshold_rule"] = f"largest t with tuning v1.1 reading F1 >= (F1 without threshold - {args.max_f1_loss})"
-    meta.setdefault("tuning", {})["int8"] = {
-        "v11_reading_no_threshold": thresholds.reading_scores(tq1, p1, None),
-        "v20_optimal_threshold": v20_opt, "v20_optimal_f1": v20_opt_f1,
-    }
+    int8_figures = tuning_figures(tq1, p1, tq2, p2)
+    meta.setdefault("tuning", {})["int8"] = int8_figures
     meta["tuning"]["int8_at_chosen_threshold"] = at_thr
     meta["tuning"]["int8_frontier"] = thresholds.threshold_frontier(tq1, p1, tq2, p2)
     cfg_path.write_text(json.dumps(meta, indent=1), encoding="utf-8")
-    log.info("threshold %.4g %s (v2.0-optimal %.4g gives v2.0 F1 %.2f)", threshold, json.dumps(at_thr), v20_opt, v20_opt_f1)
+    log.info("threshold %.4g %s (v2.0-optimal %.4g gives v2.0 F1 %.2f)", threshold, json.dumps(at_thr),
+             int8_figures["v20_optimal_threshold"], int8_figures["v20_reading_fitted"]["f1"])
     log.info("budget frontier %s", json.dumps(meta["tuning"]["int8_frontier"]))

@@ -142,6 +142,12 @@ def test_requantize_moves_an_unfused_int8_file_into_the_fused_graph_with_the_sam
     meta = json.loads((out / "reader.json").read_text())
     assert "fusions" in meta["quantization"] and 0 <= meta["threshold"] <= 1
     assert meta["requantized_from"] == {"file": unfused.name, "sha256": hashlib.sha256(unfused.read_bytes()).hexdigest()}
+    # The refit writes the tuning figures in training's fields (scripts/bench_reader.py and
+    # scripts/compare_encoders.py read them), for the file now in --out.
+    int8 = meta["tuning"]["int8"]
+    assert set(int8) >= {"v11_reading_no_threshold", "v20_reading_fitted", "v20_optimal_threshold"}
+    assert int8["v11_reading_no_threshold"]["n"] == 12 and int8["v20_reading_fitted"]["n"] == 12
+    assert 0 <= int8["v20_optimal_threshold"] <= 1
 
 
 def test_the_shipped_reader_is_the_fused_int8_graph():
