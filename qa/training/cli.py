@@ -319,13 +319,12 @@ def requantize(args) -> None:
     one dequantized), so an export made before today's graph layout still gets it; re-quantizing a
     dequantized int8 file gives back the same int8 weights (the same per-channel scales).
     """
-    from qa.training.model import base_model, load_onnx_weights
+    from qa.training.model import model_from_onnx
 
     meta = json.loads((args.out / "reader.json").read_text(encoding="utf-8"))
-    model = base_model(meta.get("training", {}).get("encoder"))
-    load_onnx_weights(model, args.requantize)
+    model = model_from_onnx(args.requantize, meta.get("training", {}).get("encoder"))
     # The weights' provenance: the "training" block describes the run that made them, not this export.
-    _export_into(args.out, model.eval(), "requantized_from", _provenance(args.requantize))
+    _export_into(args.out, model, "requantized_from", _provenance(args.requantize))
 
 
 def average(args, sources: list[tuple[Path, float]]) -> None:
@@ -334,7 +333,9 @@ def average(args, sources: list[tuple[Path, float]]) -> None:
 
     meta = json.loads((args.out / "reader.json").read_text(encoding="utf-8"))
     model = average_weights(sources, meta.get("training", {}).get("encoder"))
-    _export_into(args.out, model, "averaged_from", [_provenance(path) | {"weight": w} for path, w in sources])
+    # The fp32 figures in reader.json are of one of the files averaged, not of this mean.
+    _export_into(args.out, model, "averaged_from", [_provenance(path) | {"weight": w} for path, w in sources],
+                 stale_figures=("fp32",))
 
 
 def _file_and_weight(item: str) -> tuple[Path, float]:
@@ -355,9 +356,10 @@ def _provenance(path: Path) -> dict:
     return {"file": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}  # a reader file: 24-91 MB
 
 
-def _export_into(out: Path, model, source_key: str, source) -> None:
+def _export_into(out: Path, model, source_key: str, source, stale_figures: tuple[str, ...] = ()) -> None:
     """Export ``model`` with today's fusions and int8 quantization as ``out``'s model file, and
-    record where its weights came from in ``out/reader.json`` (the threshold is refitted next)."""
+    record where its weights came from in ``out/reader.json`` (the threshold is refitted next);
+    ``stale_figures``: tuning entries that no longer describe the file, dropped."""
     import tempfile
 
     from qa.training.model import export_fp32, quantize_int8
@@ -373,10 +375,8 @@ def _export_into(out: Path, model, source_key: str, source) -> None:
     tmp.replace(target)  # the old file stays until the new one is whole
     meta["quantization"] = QUANTIZATION
     meta[source_key] = source
-    tuning = meta.get("tuning", {})
-    tuning.pop("int8_vs_fp32_same_text_v11", None)  # of the int8 file replaced
-    if source_key == "averaged_from":
-        tuning.pop("fp32", None)  # figures of one of the files averaged, not of this mean
+    for key in ("int8_vs_fp32_same_text_v11", *stale_figures):  # the first: of the int8 file replaced
+        meta.get("tuning", {}).pop(key, None)
     cfg_path.write_text(json.dumps(meta, indent=1), encoding="utf-8")
     log.info("exported %s into %s (%.1f MB)", source_key.split("_")[0], target, target.stat().st_size / 1e6)
 

@@ -149,12 +149,17 @@ def export_fp32(model: SpanModel, path: Path) -> None:
     onnx.save(exported, str(path))
 
 
-def reexport_fp32(src: Path, dst: Path, encoder: str | None = None) -> None:
-    """``src`` (any export of a ``SpanModel``: fp32 or int8, fused or not, however old its graph)
-    back through torch into today's fp32 export at ``dst``, so ``quantize_int8`` can fuse it."""
+def model_from_onnx(src: Path, encoder: str | None = None) -> SpanModel:
+    """A ``SpanModel`` (eval mode) holding the weights of ``src``, any export of one: fp32 or int8,
+    fused or not, however old its graph."""
     model = base_model(encoder)
     load_onnx_weights(model, src)
-    export_fp32(model, dst)
+    return model.eval()
+
+
+def reexport_fp32(src: Path, dst: Path, encoder: str | None = None) -> None:
+    """``src`` back through torch into today's fp32 export at ``dst``, so ``quantize_int8`` can fuse it."""
+    export_fp32(model_from_onnx(src, encoder), dst)
 
 
 def quantize_int8(fp32_path: Path, int8_path: Path, fuse: bool = True) -> None:

@@ -23,7 +23,7 @@ def average_weights(sources: list[tuple[Path, float]], encoder: str | None = Non
     """
     import torch
 
-    from qa.training.model import base_model, load_onnx_weights
+    from qa.training.model import base_model, model_from_onnx
 
     if not sources:
         raise ValueError("nothing to average")
@@ -32,9 +32,7 @@ def average_weights(sources: list[tuple[Path, float]], encoder: str | None = Non
         raise ValueError(f"averaging weights must be >= 0 and sum to 1, got {weights}")
     total: dict[str, torch.Tensor] = {}
     for path, weight in sources:
-        model = base_model(encoder)
-        load_onnx_weights(model, Path(path))
-        for name, tensor in model.state_dict().items():
+        for name, tensor in model_from_onnx(Path(path), encoder).state_dict().items():
             if not tensor.is_floating_point():
                 if name in total and not torch.equal(total[name], tensor):
                     raise ValueError(f"{path}: {name} differs from the first file's")
