@@ -2,9 +2,10 @@
 
 Two readers where one was trained starting from the other (the shipped reader -> a continuation
 run) lie in one basin of the loss: a weighted mean of their parameters is itself a working reader,
-and often better than either (Wortsman et al. 2022, "Model soups"). Measured here: the shipped
+and often better than either (Wortsman et al. 2022, "Model soups"). Measured here: the session-14
 reader (tuning v1.1 83.37, v2.0 optimum 65.32) and its continuation r11 (84.05 / 64.19) average,
-at 0.7 r11, to 84.33 / 65.25 (int8, tuning articles; README: "Readers").
+at 0.7 r11, to 84.33 / 65.25 (int8, tuning articles; README: "Readers"); that mean shipped, and
+the reader shipped now (r12) continues it.
 
 Any reader file ``load_onnx_weights`` reads can go in: an fp32 ``--keep-fp32`` file or an int8
 one (dequantized). Weights from unrelated runs do not average into a reader; that is not checked.
