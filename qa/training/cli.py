@@ -69,7 +69,8 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--out", type=Path, default=WEIGHTS)
     ap.add_argument("--max-f1-loss", type=float, default=1.0,
                     help="abstain threshold: tuning v1.1 F1 points it may cost (see fit_threshold_budget)")
-    ap.add_argument("--keep-fp32", type=Path, default=None, help="keep the fp32 ONNX export at this path")
+    ap.add_argument("--keep-fp32", type=Path, default=None,
+                    help="keep the fp32 ONNX export at this path (training, --requantize and --average)")
     ap.add_argument("--refit-threshold", action="store_true",
                     help="no training: refit the threshold of the int8 model in --out and rewrite reader.json")
     ap.add_argument("--requantize", type=Path, default=None, metavar="ONNX",
@@ -324,7 +325,7 @@ def requantize(args) -> None:
     meta = json.loads((args.out / "reader.json").read_text(encoding="utf-8"))
     model = model_from_onnx(args.requantize, meta.get("training", {}).get("encoder"))
     # The weights' provenance: the "training" block describes the run that made them, not this export.
-    _export_into(args.out, model, "requantized_from", _provenance(args.requantize))
+    _export_into(args.out, model, "requantized_from", _provenance(args.requantize), keep_fp32=args.keep_fp32)
 
 
 def average(args, sources: list[tuple[Path, float]]) -> None:
@@ -335,7 +336,7 @@ def average(args, sources: list[tuple[Path, float]]) -> None:
     model = average_weights(sources, meta.get("training", {}).get("encoder"))
     # The fp32 figures in reader.json are of one of the files averaged, not of this mean.
     _export_into(args.out, model, "averaged_from", [_provenance(path) | {"weight": w} for path, w in sources],
-                 stale_figures=("fp32",))
+                 stale_figures=("fp32",), keep_fp32=args.keep_fp32)
 
 
 def _file_and_weight(item: str) -> tuple[Path, float]:
@@ -356,10 +357,13 @@ def _provenance(path: Path) -> dict:
     return {"file": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}  # a reader file: 24-91 MB
 
 
-def _export_into(out: Path, model, source_key: str, source, stale_figures: tuple[str, ...] = ()) -> None:
+def _export_into(out: Path, model, source_key: str, source, stale_figures: tuple[str, ...] = (),
+                 keep_fp32: Path | None = None) -> None:
     """Export ``model`` with today's fusions and int8 quantization as ``out``'s model file, and
     record where its weights came from in ``out/reader.json`` (the threshold is refitted next);
-    ``stale_figures``: tuning entries that no longer describe the file, dropped."""
+    ``stale_figures``: tuning entries that no longer describe the file, dropped; ``keep_fp32``:
+    also keep the fp32 export there (a weight average to continue training from, or to average again)."""
+    import shutil
     import tempfile
 
     from qa.training.model import export_fp32, quantize_int8
@@ -372,6 +376,8 @@ def _export_into(out: Path, model, source_key: str, source, stale_figures: tuple
         fp32 = Path(work) / "reader-fp32.onnx"
         export_fp32(model, fp32)
         quantize_int8(fp32, tmp)
+        if keep_fp32:
+            shutil.move(fp32, keep_fp32)  # the temporary folder may be on another file system
     tmp.replace(target)  # the old file stays until the new one is whole
     meta["quantization"] = QUANTIZATION
     meta[source_key] = source

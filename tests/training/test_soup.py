@@ -73,14 +73,16 @@ def test_the_command_line_refuses_a_bad_source_with_a_clear_message(tmp_path, ca
 
 def test_the_command_line_exports_the_mean_and_records_its_sources(two_readers, tmp_path):
     """``--average`` writes the int8 mean into --out, refits the threshold, names both files with
-    their hashes and weights, and drops the fp32 figures of the file it started from."""
+    their hashes and weights, drops the fp32 figures of the file it started from, and with
+    ``--keep-fp32`` keeps the mean in fp32 too (to continue training from)."""
     from qa.training.cli import main
 
     a, b = two_readers
     out = tmp_path / "out"
     out.mkdir()
     shutil.copy(CONFIG_FILE, out / "reader.json")
-    main(["--average", f"{a}:0.5", f"{b}:0.5", "--out", str(out), "--tune-limit", "12"])
+    kept = tmp_path / "mean-fp32.onnx"
+    main(["--average", f"{a}:0.5", f"{b}:0.5", "--out", str(out), "--tune-limit", "12", "--keep-fp32", str(kept)])
     meta = json.loads((out / "reader.json").read_text())
     assert meta["averaged_from"] == [
         {"file": p.name, "sha256": hashlib.sha256(p.read_bytes()).hexdigest(), "weight": 0.5} for p in (a, b)]
@@ -91,3 +93,5 @@ def test_the_command_line_exports_the_mean_and_records_its_sources(two_readers, 
     want = 0.5 * pa[name] + 0.5 * pb[name]
     step = (want.max() - want.min()).item() / 254 + 1e-6
     assert (got[name] - want).abs().max().item() <= step
+    # The kept fp32 file holds the mean itself.
+    torch.testing.assert_close(params(kept)[name], want, rtol=0, atol=1e-6)
