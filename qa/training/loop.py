@@ -17,7 +17,7 @@ import logging
 import os
 import signal
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import torch
@@ -58,6 +58,9 @@ class TrainResult:
     ema_loss: float | None
     windows_per_second: float
     paused: bool = False  # stopped by pause_after or a signal, with a checkpoint; not finished
+    # One entry a sitting, the resumed ones included: steps [first, last], minutes, the budget it was given
+    # (--max-minutes may change on resume), so reader.json tells the whole run, not its last command.
+    sittings: list[dict] = field(default_factory=list)
 
 
 def optimizer_for(model: torch.nn.Module, cfg: TrainConfig) -> torch.optim.AdamW:
@@ -136,12 +139,15 @@ def train(model, examples: list[Example], cfg: TrainConfig, resume: bool = False
     plan = plan[:total]
     budget = cfg.max_minutes * 60.0
     done, spent, ema, windows_done = 0, 0.0, None, 0
+    earlier: list[dict] = []
     ckpt = cfg.checkpoint_dir
     if resume and ckpt is not None and (ckpt / STATE_FILE).is_file():
         state = load_checkpoint(ckpt, model, opt)
         if state.get("planned_steps") != total or state.get("examples") != len(examples):
             raise ValueError(f"{ckpt}: the checkpoint is of another run (planned steps or data differ)")
         done, spent, ema, windows_done = state["step"], state["elapsed"], state["ema_loss"], state["windows"]
+        # A checkpoint written before sittings were recorded: its sittings as one.
+        earlier = state.get("sittings") or [{"steps": [0, done], "minutes": round(spent / 60, 1)}]
         log.info("resumed from %s at step %d (%.1f min trained)", ckpt, done, spent / 60)
     log.info("planned %d steps (%.2f epochs of %d windows), batch %d, budget %.1f min",
              total, cfg.epochs, len(examples), cfg.batch_size, cfg.max_minutes)
@@ -149,6 +155,12 @@ def train(model, examples: list[Example], cfg: TrainConfig, resume: bool = False
     started = time.perf_counter() - spent
     sitting = last_ckpt = last_snapshot = time.perf_counter()
     step = done
+
+    def sittings(now_step: int) -> list[dict]:
+        this = {"steps": [done, now_step], "minutes": round((time.perf_counter() - sitting) / 60, 1),
+                "max_minutes": cfg.max_minutes}
+        return earlier + [this]
+
     paused = False
     stop = _PauseOnSignal(enabled=ckpt is not None)
     try:
@@ -184,7 +196,7 @@ def train(model, examples: list[Example], cfg: TrainConfig, resume: bool = False
                 log.info("step %d/%d loss %.4f ema %.4f lr %.2e | %.1f windows/s | %.1f min, eta %.1f min",
                          step, total, loss.item(), ema, opt.param_groups[0]["lr"], rate, elapsed / 60, eta / 60)
             if ckpt is not None and now - last_ckpt >= cfg.checkpoint_minutes * 60:
-                _save(ckpt, model, opt, step, now - started, ema, windows_done, total, examples, cfg)
+                _save(ckpt, model, opt, step, now - started, ema, windows_done, total, examples, cfg, sittings(step))
                 last_ckpt = now
             if ckpt is not None and cfg.snapshot_minutes > 0 and now - last_snapshot >= cfg.snapshot_minutes * 60:
                 (ckpt.parent / "snapshots").mkdir(parents=True, exist_ok=True)
@@ -194,15 +206,19 @@ def train(model, examples: list[Example], cfg: TrainConfig, resume: bool = False
     finally:
         stop.restore()
     if paused:
-        _save(ckpt, model, opt, step, time.perf_counter() - started, ema, windows_done, total, examples, cfg)
+        _save(ckpt, model, opt, step, time.perf_counter() - started, ema, windows_done, total, examples, cfg,
+              sittings(step))
         log.info("paused at step %d/%d with a checkpoint in %s; --resume continues", step, total, ckpt)
     minutes = (time.perf_counter() - started) / 60
-    return TrainResult(step, total, round(minutes, 1), ema, round(windows_done / max(minutes * 60, 1e-9), 2), paused)
+    return TrainResult(step, total, round(minutes, 1), ema, round(windows_done / max(minutes * 60, 1e-9), 2), paused,
+                       sittings(step))
 
 
-def _save(ckpt: Path, model, opt, step: int, elapsed: float, ema, windows: int, total: int, examples, cfg) -> None:
+def _save(ckpt: Path, model, opt, step: int, elapsed: float, ema, windows: int, total: int, examples, cfg,
+          sittings: list[dict]) -> None:
     save_checkpoint(ckpt, model, opt, {"step": step, "elapsed": elapsed, "ema_loss": ema, "windows": windows,
-                                       "planned_steps": total, "examples": len(examples), "config": _jsonable(cfg)})
+                                       "planned_steps": total, "examples": len(examples), "config": _jsonable(cfg),
+                                       "sittings": sittings})
 
 
 class _PauseOnSignal:

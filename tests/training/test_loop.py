@@ -82,8 +82,10 @@ def test_a_signal_pauses_at_a_step_boundary_and_resume_finishes_the_same_schedul
     assert first.paused and first.steps == 2 and first.planned_steps == 4 and len(calls) == 2
     assert json.loads((ckpt / STATE_FILE).read_text())["step"] == 2
     assert signal.getsignal(signal.SIGTERM) == before  # the process's own handler is back
-    again = train(base_model(), examples, cfg, resume=True)
+    again = train(base_model(), examples, TrainConfig(**{**cfg.__dict__, "max_minutes": 30}), resume=True)
     assert not again.paused and again.steps == 4 and again.planned_steps == 4
+    # Both sittings are on record, each with the budget it was given (the last command alone would say 30).
+    assert [(s["steps"], s["max_minutes"]) for s in again.sittings] == [([0, 2], 60), ([2, 4], 30)]
 
 
 def test_pausing_needs_a_checkpoint_folder(tmp_path, capsys):
