@@ -87,6 +87,13 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--init-from", type=Path, default=None,
                     help="start from an ONNX export of a previous run: its --keep-fp32 file, or the shipped "
                          "int8 reader (weights dequantized)")
+    ap.add_argument("--distill-from", type=Path, default=None, metavar="ONNX",
+                    help="a reader file (usually the --init-from one) whose span distributions on answerable "
+                         "windows the model is held to while it trains (knowledge distillation)")
+    ap.add_argument("--distill-weight", type=float, default=1.0, help="weight of the distillation loss")
+    ap.add_argument("--distill-spans-only", action="store_true",
+                    help="distil the start/end distributions over the context only, leaving the no-answer "
+                         "position free to move")
     ap.add_argument("--precision", choices=("auto", "bf16", "fp32"), default="auto",
                     help="forward pass in bfloat16 autocast (weights stay fp32) or fp32; auto: bf16 where the "
                          "CPU has native bf16 (AVX512-BF16, AMX) or on a GPU")
@@ -195,6 +202,11 @@ def main(argv: list[str] | None = None) -> None:
     if args.init_from:
         load_onnx_weights(model, args.init_from)
         log.info("initialised from %s", args.init_from)
+    teacher = None
+    if args.distill_from:
+        teacher = base_model(args.encoder)
+        load_onnx_weights(teacher, args.distill_from)
+        log.info("teacher %s", args.distill_from)
 
     corpus = load_corpus(args.benchmarks, with_subjqa=not args.no_subjqa)
     rows, counts = training_rows(args, corpus)
@@ -208,8 +220,9 @@ def main(argv: list[str] | None = None) -> None:
                       bf16=use_bf16(args.precision, device),
                       seed=args.seed, log_every=args.log_every, checkpoint_dir=args.checkpoint_dir,
                       checkpoint_minutes=args.checkpoint_minutes,
-                      snapshot_minutes=args.snapshot_minutes, pause_after=args.pause_after)
-    result = train(model, examples, cfg, resume=args.resume, device=device)
+                      snapshot_minutes=args.snapshot_minutes, pause_after=args.pause_after,
+                      distill_weight=args.distill_weight, distill_spans_only=args.distill_spans_only)
+    result = train(model, examples, cfg, resume=args.resume, device=device, teacher=teacher)
     log.info("trained %s", json.dumps(asdict(result)))
     if result.paused:  # not finished: the export comes when a --resume sitting ends the schedule
         log.info("paused: run the same command with --resume to continue")

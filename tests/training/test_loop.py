@@ -98,3 +98,54 @@ def test_pausing_needs_a_checkpoint_folder(tmp_path, capsys):
     with pytest.raises(SystemExit) as stop:
         main(["--pause-after", "5", "--out", str(tmp_path)])
     assert stop.value.code == 2 and "--pause-after needs --checkpoint-dir" in capsys.readouterr().err
+
+
+def test_distill_loss_is_zero_for_the_teacher_itself_and_ignores_windows_without_an_answer():
+    from qa.training.loop import distill_loss
+
+    torch.manual_seed(0)
+    allowed = torch.ones(3, 8, dtype=torch.bool)
+    allowed[:, 1:3] = False  # question tokens
+    s, e = torch.randn(3, 8), torch.randn(3, 8)
+    rows = torch.tensor([True, True, False])
+    assert distill_loss(s, e, s, e, allowed, rows).abs() < 1e-6
+    # Differences at masked positions or in a window outside ``rows`` do not count ...
+    t_s = s.clone()
+    t_s[:, 1] += 5.0
+    t_s[2] = torch.randn(8)
+    assert distill_loss(s, e, t_s, e, allowed, rows).abs() < 1e-6
+    # ... a different start distribution on an answerable window does.
+    t_s[0, 4] += 3.0
+    assert distill_loss(s, e, t_s, e, allowed, rows) > 0.01
+    assert distill_loss(s, e, t_s, e, allowed, torch.zeros(3, dtype=torch.bool)) == 0
+    # ``spans_only``: a teacher surer of "no answer" ([CLS], position 0) differs only there, so
+    # the span distribution over the context is the same and nothing is held.
+    t_null = s.clone()
+    t_null[:, 0] += 4.0
+    assert distill_loss(s, e, t_null, e, allowed, rows) > 0.01
+    assert distill_loss(s, e, t_null, e, allowed, rows, spans_only=True).abs() < 1e-6
+    assert distill_loss(s, e, t_s, e, allowed, rows, spans_only=True) > 0.01
+
+
+def test_a_student_distilled_from_its_own_start_moves_less_on_answerable_windows():
+    """Same data, same seed: with the starting model as teacher, the answerable windows' span
+    distributions stay closer to where they began than without one."""
+    from qa.training.batching import collate
+    from qa.training.loop import distill_loss
+
+    examples = _examples()
+    torch.manual_seed(0)
+    start = base_model()
+    drift = {}
+    for name, weight in (("plain", 0.0), ("distilled", 5.0)):
+        model, teacher = base_model(), base_model()
+        model.load_state_dict(start.state_dict())
+        teacher.load_state_dict(start.state_dict())
+        cfg = TrainConfig(batch_size=4, epochs=3.0, lr=1e-3, warmup=0.0, max_minutes=60, distill_weight=weight)
+        train(model, examples, cfg, teacher=teacher)
+        ids, mask, types, allowed, s_lab, e_lab = collate(examples)
+        with torch.no_grad():
+            s, e = model.eval()(ids, mask, types)
+            t_s, t_e = teacher(ids, mask, types)
+        drift[name] = float(distill_loss(s, e, t_s, t_e, allowed, s_lab > 0))
+    assert drift["distilled"] < drift["plain"]
