@@ -166,6 +166,8 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     if args.pause_after > 0 and args.checkpoint_dir is None:
         ap.error("--pause-after needs --checkpoint-dir (the sitting's checkpoint is what --resume continues)")
+    if (args.distill_spans_only or args.distill_weight != 1.0) and args.distill_from is None:
+        ap.error("--distill-weight and --distill-spans-only need --distill-from (the teacher)")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -187,7 +189,7 @@ def main(argv: list[str] | None = None) -> None:
     from qa.reader.windows import load_tokenizer
     from qa.training.labels import label_windows
     from qa.training.loop import TrainConfig, train
-    from qa.training.model import base_model, export_fp32, load_onnx_weights, quantize_int8
+    from qa.training.model import base_model, export_fp32, load_onnx_weights, model_from_onnx, quantize_int8
 
     random.seed(args.seed)
     np.random.seed(args.seed)
@@ -202,10 +204,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.init_from:
         load_onnx_weights(model, args.init_from)
         log.info("initialised from %s", args.init_from)
-    teacher = None
-    if args.distill_from:
-        teacher = base_model(args.encoder)
-        load_onnx_weights(teacher, args.distill_from)
+    teacher = model_from_onnx(args.distill_from, args.encoder) if args.distill_from else None
+    if teacher is not None:
         log.info("teacher %s", args.distill_from)
 
     corpus = load_corpus(args.benchmarks, with_subjqa=not args.no_subjqa)

@@ -138,6 +138,7 @@ def test_a_student_distilled_from_its_own_start_moves_less_on_answerable_windows
     start = base_model()
     drift = {}
     for name, weight in (("plain", 0.0), ("distilled", 5.0)):
+        torch.manual_seed(1)  # the same dropout masks in both runs
         model, teacher = base_model(), base_model()
         model.load_state_dict(start.state_dict())
         teacher.load_state_dict(start.state_dict())
@@ -149,3 +150,13 @@ def test_a_student_distilled_from_its_own_start_moves_less_on_answerable_windows
             t_s, t_e = teacher(ids, mask, types)
         drift[name] = float(distill_loss(s, e, t_s, t_e, allowed, s_lab > 0))
     assert drift["distilled"] < drift["plain"]
+
+
+def test_distillation_settings_without_a_teacher_are_refused(tmp_path, capsys):
+    import pytest
+
+    from qa.training.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--distill-spans-only", "--out", str(tmp_path)])
+    assert stop.value.code == 2 and "need --distill-from" in capsys.readouterr().err
