@@ -94,6 +94,10 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--distill-spans-only", action="store_true",
                     help="distil the start/end distributions over the context only, leaving the no-answer "
                          "position free to move")
+    ap.add_argument("--null-branch", action="store_true",
+                    help="train only a no-answer branch on the --init-from reader, which stays frozen: a copy of "
+                         "its last layer and head that gives the [CLS] logits (qa.training.null_branch); the "
+                         "answer picked in each window stays the same, only the no-answer score moves")
     ap.add_argument("--precision", choices=("auto", "bf16", "fp32"), default="auto",
                     help="forward pass in bfloat16 autocast (weights stay fp32) or fp32; auto: bf16 where the "
                          "CPU has native bf16 (AVX512-BF16, AMX) or on a GPU")
@@ -168,6 +172,8 @@ def main(argv: list[str] | None = None) -> None:
         ap.error("--pause-after needs --checkpoint-dir (the sitting's checkpoint is what --resume continues)")
     if (args.distill_spans_only or args.distill_weight != 1.0) and args.distill_from is None:
         ap.error("--distill-weight and --distill-spans-only need --distill-from (the teacher)")
+    if args.null_branch and (args.init_from is None or args.distill_from is not None):
+        ap.error("--null-branch needs --init-from (the reader it is added to) and takes no --distill-from")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -178,7 +184,10 @@ def main(argv: list[str] | None = None) -> None:
             sources = [_file_and_weight(item) for item in args.average]
         except ValueError as exc:
             ap.error(f"--average: {exc}")
-        average(args, sources)
+        try:
+            average(args, sources)
+        except ValueError as exc:  # weights that do not sum to 1, a file with a no-answer branch
+            ap.error(f"--average: {exc}")
     if args.requantize:
         requantize(args)
     if args.refit_threshold or args.requantize or args.average:
@@ -204,6 +213,12 @@ def main(argv: list[str] | None = None) -> None:
     if args.init_from:
         load_onnx_weights(model, args.init_from)
         log.info("initialised from %s", args.init_from)
+    if args.null_branch:
+        from qa.training.null_branch import NullBranchModel
+
+        model = NullBranchModel.around(model)
+        log.info("training a no-answer branch only (%d weights); the span model is frozen",
+                 sum(p.numel() for p in model.parameters() if p.requires_grad))
     teacher = model_from_onnx(args.distill_from, args.encoder) if args.distill_from else None
     if teacher is not None:
         log.info("teacher %s", args.distill_from)

@@ -61,6 +61,8 @@ def load_onnx_weights(model: SpanModel, path: Path) -> None:
         if not operand:
             continue
         name = node.name.strip("/").rsplit("/", 1)[0].replace("/", ".") + ".weight"
+        if name not in own and name.startswith("null_branch."):
+            continue  # a no-answer branch (qa.training.null_branch) read into a model without one
         if name not in own:
             raise ValueError(f"{path}: {node.op_type} {node.name} matches no parameter of the model")
         weights[name] = torch.tensor(inits[operand[0]].T.copy())
@@ -151,8 +153,12 @@ def export_fp32(model: SpanModel, path: Path) -> None:
 
 def model_from_onnx(src: Path, encoder: str | None = None) -> SpanModel:
     """A ``SpanModel`` (eval mode) holding the weights of ``src``, any export of one: fp32 or int8,
-    fused or not, however old its graph."""
+    fused or not, however old its graph; a ``NullBranchModel`` where ``src`` has a no-answer branch."""
+    from qa.training.null_branch import NullBranchModel, has_null_branch
+
     model = base_model(encoder)
+    if has_null_branch(src):
+        model = NullBranchModel.around(model)
     load_onnx_weights(model, src)
     return model.eval()
 
@@ -200,7 +206,7 @@ def quantize_int8(fp32_path: Path, int8_path: Path, fuse: bool = True) -> None:
                 fuse_bert(fp32_path, source)
             graph = onnx.load(str(source)).graph
             weight_only = [n.name for n in graph.node if _is_ffn_output(n.name)]
-            head = [n.name for n in graph.node if n.name.startswith("/head/")]
+            head = [n.name for n in graph.node if n.name.startswith(("/head/", "/null_branch/head/"))]
             # Fused nodes are a contrib domain the quantizer cannot infer types through: all float.
             quantize_dynamic(str(source), str(int8_path), weight_type=QuantType.QInt8, per_channel=True,
                              op_types_to_quantize=["MatMul", "Attention"], nodes_to_exclude=weight_only + head,
@@ -228,6 +234,8 @@ def fuse_bert(fp32_path: Path, fused_path: Path) -> dict[str, int]:
 
 
 def _is_ffn_output(node_name: str) -> bool:
+    if node_name.startswith("/null_branch/"):  # qa.training.null_branch names its layer's parts
+        return node_name == "/null_branch/ffn_out/MatMul"
     return node_name.endswith("/output/dense/MatMul") and "/attention/" not in node_name
 
 

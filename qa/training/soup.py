@@ -31,6 +31,11 @@ def average_weights(sources: list[tuple[Path, float]], encoder: str | None = Non
     weights = [w for _, w in sources]
     if any(w < 0 for w in weights) or abs(sum(weights) - 1) > 1e-6:
         raise ValueError(f"averaging weights must be >= 0 and sum to 1, got {weights}")
+    from qa.training.null_branch import has_null_branch
+
+    branched = [str(path) for path, _ in sources if has_null_branch(path)]
+    if branched:  # a frozen reader plus its branch: average the span readers, then train a branch anew
+        raise ValueError(f"{branched[0]} has a no-answer branch (qa.training.null_branch); only span readers average")
     total: dict[str, torch.Tensor] = {}
     for path, weight in sources:
         for name, tensor in model_from_onnx(Path(path), encoder).state_dict().items():
