@@ -7,7 +7,9 @@ int8 ONNX graph (``weights/reader-int8.onnx``) with its settings and fitted no-a
 Scoring: each window gives its best span by start+end logit (at most ``max_answer_tokens`` long)
 and a null score start[CLS]+end[CLS] (SQuAD 2.0 BERT style). A span's score is
 ``sigmoid(span - null)``, the model's probability of that span against "no answer" in its window;
-the reader abstains when the best score is below the fitted threshold. Across several passages a
+the reader abstains when the best score is below the fitted threshold. (In the shipped file the two
+[CLS] logits come from a no-answer branch, ``qa.training.null_branch``, trained apart from the span
+logits; the graph's inputs and outputs are the same.) Across several passages a
 span's score is also weighted by its passage's retrieval rank (``rank_decay``).
 """
 
