@@ -1,4 +1,4 @@
-"""The span model (a MiniLM encoder + a linear start/end head), its ONNX export and int8 quantization."""
+"""The span model's ONNX export, int8 quantization and loading back (the model: ``span_model``)."""
 
 from __future__ import annotations
 
@@ -8,29 +8,7 @@ import numpy as np
 
 import torch
 
-
-class SpanModel(torch.nn.Module):
-    """Encoder + linear head: per token, a start logit and an end logit."""
-
-    def __init__(self, encoder):
-        super().__init__()
-        self.encoder = encoder
-        self.head = torch.nn.Linear(encoder.config.hidden_size, 2)
-        torch.nn.init.normal_(self.head.weight, std=0.02)
-        torch.nn.init.zeros_(self.head.bias)
-
-    def forward(self, input_ids, attention_mask, token_type_ids):
-        h = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
-                         token_type_ids=token_type_ids).last_hidden_state
-        logits = self.head(h)
-        return logits[..., 0], logits[..., 1]
-
-
-def base_model(encoder: str | None = None) -> SpanModel:
-    """A fresh span model over a packaged pretrained encoder (``qa.training.encoders``; no network)."""
-    from qa.training.encoders import DEFAULT_ENCODER, load_encoder
-
-    return SpanModel(load_encoder(encoder or DEFAULT_ENCODER))
+from qa.training.span_model import SpanModel, base_model  # here too: where most callers import them
 
 
 def load_onnx_weights(model: SpanModel, path: Path) -> None:

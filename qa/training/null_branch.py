@@ -22,7 +22,7 @@ import math
 
 import torch
 
-from qa.training.model import SpanModel
+from qa.training.span_model import SpanModel
 
 BRANCH = "null_branch"  # module name; also the prefix of the branch's nodes and weights in an export
 

@@ -10,23 +10,27 @@ import pytest
 import torch
 
 from qa.reader.neural import CONFIG_FILE, MODEL_FILE
-from qa.training.model import base_model, export_fp32, load_onnx_weights
+from qa.training.model import base_model, export_fp32, load_onnx_weights, quantize_int8
 from qa.training.soup import average_weights
 
 
 @pytest.fixture(scope="module")
 def two_readers(tmp_path_factory):
-    """The shipped int8 reader and an fp32 file of its weights moved by noise: two different files."""
+    """An int8 reader (the shipped span model, without its no-answer branch, which does not
+    average) and an fp32 file of its weights moved by noise: two different files."""
     work = tmp_path_factory.mktemp("soup")
     model = base_model()
     load_onnx_weights(model, MODEL_FILE)
+    span_fp32, span_int8 = work / "span-fp32.onnx", work / "span-int8.onnx"
+    export_fp32(model.eval(), span_fp32)
+    quantize_int8(span_fp32, span_int8)
     torch.manual_seed(0)
     with torch.no_grad():
         for p in model.parameters():
             p.add_(0.01 * torch.randn_like(p))
     moved = work / "moved-fp32.onnx"
     export_fp32(model.eval(), moved)
-    return MODEL_FILE, moved
+    return span_int8, moved
 
 
 def params(path):
