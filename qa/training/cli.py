@@ -216,7 +216,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.null_branch:
         from qa.training.null_branch import NullBranchModel
 
-        model = NullBranchModel.around(model)
+        model = NullBranchModel(model)
         log.info("training a no-answer branch only (%d weights); the span model is frozen",
                  sum(p.numel() for p in model.parameters() if p.requires_grad))
     teacher = model_from_onnx(args.distill_from, args.encoder) if args.distill_from else None

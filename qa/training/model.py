@@ -129,14 +129,14 @@ def export_fp32(model: SpanModel, path: Path) -> None:
     onnx.save(exported, str(path))
 
 
-def model_from_onnx(src: Path, encoder: str | None = None) -> SpanModel:
+def model_from_onnx(src: Path, encoder: str | None = None) -> torch.nn.Module:
     """A ``SpanModel`` (eval mode) holding the weights of ``src``, any export of one: fp32 or int8,
     fused or not, however old its graph; a ``NullBranchModel`` where ``src`` has a no-answer branch."""
     from qa.training.null_branch import NullBranchModel, has_null_branch
 
     model = base_model(encoder)
     if has_null_branch(src):
-        model = NullBranchModel.around(model)
+        model = NullBranchModel(model)
     load_onnx_weights(model, src)
     return model.eval()
 

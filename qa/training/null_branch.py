@@ -68,22 +68,17 @@ class NullBranch(torch.nn.Module):
         return self.head(f)[:, 0]
 
 
-class NullBranchModel(SpanModel):
-    """A frozen ``SpanModel`` whose [CLS] start/end logits come from a ``NullBranch``."""
+class NullBranchModel(torch.nn.Module):
+    """A frozen span model whose [CLS] start/end logits come from a ``NullBranch``; it has the
+    span model's ``encoder`` and ``head`` (shared, frozen), so it exports and loads as one does."""
 
-    @classmethod
-    def around(cls, span_model: SpanModel) -> "NullBranchModel":
-        """The branched model of ``span_model`` (its weights shared, then frozen), the branch a copy
-        of its last layer and head: at first it gives the span model's own logits."""
-        model = cls.__new__(cls)
-        torch.nn.Module.__init__(model)
-        model.encoder, model.head = span_model.encoder, span_model.head
-        model.null_branch = NullBranch(model.encoder.encoder.layer[-1], model.head,
-                                       model.encoder.config.num_attention_heads)
-        model.freeze_span_model()
-        return model
-
-    def freeze_span_model(self) -> None:
+    def __init__(self, span_model: SpanModel):
+        """The branch starts as a copy of ``span_model``'s last layer and head: at first the
+        model gives the span model's own logits."""
+        super().__init__()
+        self.encoder, self.head = span_model.encoder, span_model.head
+        self.null_branch = NullBranch(self.encoder.encoder.layer[-1], self.head,
+                                      self.encoder.config.num_attention_heads)
         self.encoder.requires_grad_(False)
         self.head.requires_grad_(False)
 

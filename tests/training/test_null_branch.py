@@ -41,7 +41,7 @@ def test_a_new_branch_gives_the_span_models_own_logits():
     span = base_model().eval()
     batch = _batch()  # padded: the branch's attention must ignore the padding as the encoder does
     ref_s, ref_e = _logits(span, batch)
-    s, e = _logits(NullBranchModel.around(span), batch)
+    s, e = _logits(NullBranchModel(span), batch)
     assert np.abs(s - ref_s).max() < 1e-4 and np.abs(e - ref_e).max() < 1e-4
 
 
@@ -51,7 +51,7 @@ def test_training_moves_only_the_no_answer_logits():
     batch = _batch()
     before = {k: v.clone() for k, v in span.state_dict().items()}
     ref_s, ref_e = _logits(span, batch)
-    model = NullBranchModel.around(span)
+    model = NullBranchModel(span)
     train(model, _examples(), TrainConfig(batch_size=4, epochs=1.0, lr=1e-3, warmup=0.0))
     for name, value in span.state_dict().items():
         assert torch.equal(value, before[name]), name  # the span model is frozen (and shared)
@@ -63,7 +63,7 @@ def test_training_moves_only_the_no_answer_logits():
 def test_int8_export_keeps_the_span_models_int8_logits_bit_for_bit(tmp_path):
     torch.manual_seed(0)
     span = base_model().eval()
-    model = NullBranchModel.around(span)
+    model = NullBranchModel(span)
     with torch.no_grad():  # a branch that differs from the span model's last layer
         for p in model.null_branch.parameters():
             p.add_(0.01 * torch.randn_like(p))
