@@ -39,6 +39,7 @@ HISTORY_ENV = "QA_HISTORY"              # the prompt's history file
 EMBED_PRECISION_ENV = "QA_EMBED_PRECISION"  # passage embeddings: fp32, bf16, onnx or auto (bf16 where native, else onnx)
 SPACY_PROCESSES_ENV = "QA_SPACY_PROCESSES"  # spaCy processes while building (default: one per core, up to 4)
 READER_DIR_ENV = "QA_READER_DIR"          # the neural reader to use: a folder train_reader.py --out wrote (default: the shipped one)
+INT8_WEIGHTS_ENV = "QA_INT8_WEIGHTS"      # the reader's int8 products: auto (unsigned where the signed kernel saturates), signed, unsigned
 
 
 def index_root() -> Path:
@@ -50,6 +51,20 @@ def reader_dir() -> Path | None:
     """The neural reader's folder from ``$QA_READER_DIR``; None: the reader shipped in ``qa/reader/weights``."""
     chosen = os.environ.get(READER_DIR_ENV, "")
     return Path(chosen) if chosen else None
+
+
+def int8_weights_choice() -> str:
+    """``$QA_INT8_WEIGHTS``: ``auto`` (default), ``signed`` or ``unsigned`` (``qa.reader.int8_kernels``).
+
+    Raises:
+        QAError: any other value.
+    """
+    choice = os.environ.get(INT8_WEIGHTS_ENV, "").strip().lower() or "auto"
+    if choice not in ("auto", "signed", "unsigned"):
+        from qa.errors import QAError
+
+        raise QAError(f"${INT8_WEIGHTS_ENV} must be auto, signed or unsigned, not {choice!r}")
+    return choice
 
 
 def history_file() -> Path:

@@ -116,9 +116,11 @@ class QA:
         if reader not in READERS:
             raise QAError(f"reader must be one of {', '.join(READERS)}, not {reader!r}")
         if reader == "neural":
+            from qa.config import int8_weights_choice
             from qa.reader.neural import reader_files
 
             reader_files()  # a bad $QA_READER_DIR fails now, not after building an index
+            int8_weights_choice()  # and so does a bad $QA_INT8_WEIGHTS
         if str(getattr(fusion, "value", fusion)) not in FUSIONS:
             raise QAError(f"fusion must be one of {', '.join(FUSIONS)}, not {fusion!r}")
         self.reader_name = reader

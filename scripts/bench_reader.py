@@ -66,12 +66,17 @@ def summary(name: str, report: dict) -> str:
 
 
 def _made_by(report: Path, reader_dir: Path | None) -> bool:
-    """Whether ``report`` exists and scored this reader (a report of another one is run again)."""
+    """Whether ``report`` exists and scored this reader, with the same int8 weights (signed or
+    unsigned, ``$QA_INT8_WEIGHTS``); a report of another one is run again."""
+    from qa.reader.int8_kernels import use_unsigned_weights
+
     try:
         settings = json.loads(report.read_text(encoding="utf-8"))["settings"]
     except (OSError, ValueError, KeyError, TypeError):
         return False
-    return settings.get("reader_dir") == (str(reader_dir) if reader_dir else None)
+    int8 = "unsigned" if use_unsigned_weights() else "signed"
+    return (settings.get("reader_dir") == (str(reader_dir) if reader_dir else None)
+            and settings.get("int8_weights", "signed") == int8)  # reports from before the choice: signed
 
 
 def main() -> None:

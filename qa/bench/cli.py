@@ -17,6 +17,7 @@ from qa.backends import backend_options
 from qa.config import PASSAGES, reader_dir
 from qa.errors import QAError
 from qa.reader import DEFAULT_READER, MIN_SCORE_HELP, READERS, check_min_score
+from qa.reader.int8_kernels import use_unsigned_weights
 from qa.types import METHODS
 
 log = logging.getLogger("qa")
@@ -250,6 +251,8 @@ def _settings(args, data, mode: str, split: str | None, corpus) -> dict:
         "reader": args.reader,
         # A reader other than the shipped one ($QA_READER_DIR), so a report says which it scored.
         "reader_dir": str(reader_dir()) if args.reader == "neural" and reader_dir() else None,
+        # int8 figures depend on it where the CPU's signed int8 kernel saturates (qa.reader.int8_kernels).
+        "int8_weights": ("unsigned" if use_unsigned_weights() else "signed") if args.reader == "neural" else None,
         "min_score": args.min_score,
         "passages": args.passages,
         "backend": args.backend,

@@ -10,7 +10,9 @@ and a null score start[CLS]+end[CLS] (SQuAD 2.0 BERT style). A span's score is
 the reader abstains when the best score is below the fitted threshold. (In the shipped file the two
 [CLS] logits come from a no-answer branch, ``qa.training.null_branch``, trained apart from the span
 logits; the graph's inputs and outputs are the same.) Across several passages a
-span's score is also weighted by its passage's retrieval rank (``rank_decay``).
+span's score is also weighted by its passage's retrieval rank (``rank_decay``). On an x86 CPU
+without VNNI the int8 weights are loaded unsigned, so the products are exact there too
+(``qa.reader.int8_kernels``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from qa.config import READER_DIR_ENV, reader_dir
 from qa.errors import QAError
 from qa.reader.base import DocumentLookup
 from qa.reader.citation import cite, keep_best, ranked_or_abstain, sentence_table
+from qa.reader.int8_kernels import unsigned_model, use_unsigned_weights
 from qa.reader.windows import best_spans, context_mask, load_tokenizer, make_windows, pad_batch
 from qa.types import Answer, Passage
 
@@ -155,9 +158,12 @@ class NeuralReader:
         # at load. Without this onnxruntime fuses them into int8 MatMuls that quantize their input
         # on the fly, the loss these layers avoid (qa.training.model.quantize_int8).
         opts.add_session_config_entry("session.disable_quant_qdq", "1")
+        unsigned = use_unsigned_weights()  # before the try: a bad $QA_INT8_WEIGHTS says so itself
         try:
-            self._session = ort.InferenceSession(str(model_path), opts, providers=["CPUExecutionProvider"])
-        except Exception as exc:  # onnxruntime raises its own exception types for a bad file
+            # Where onnxruntime's uint8 x int8 kernel saturates, the same integers as uint8 weights.
+            source = unsigned_model(model_path) if unsigned else str(model_path)
+            self._session = ort.InferenceSession(source, opts, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnx and onnxruntime raise their own exception types for a bad file
             raise QAError(f"cannot load the reader model {model_path}: {str(exc).splitlines()[0][:200]}") from None
         names = {i.name for i in self._session.get_inputs()}, {o.name for o in self._session.get_outputs()}
         if names[0] != {"input_ids", "attention_mask", "token_type_ids"} or not {"start_logits", "end_logits"} <= names[1]:
