@@ -97,7 +97,8 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--null-branch", action="store_true",
                     help="train only a no-answer branch on the --init-from reader, which stays frozen: a copy of "
                          "its last layer and head that gives the [CLS] logits (qa.training.null_branch); the "
-                         "answer picked in each window stays the same, only the no-answer score moves")
+                         "answer picked in each window stays the same, only the no-answer score moves; where the "
+                         "--init-from file already has a branch (the shipped reader), training continues that one")
     ap.add_argument("--precision", choices=("auto", "bf16", "fp32"), default="auto",
                     help="forward pass in bfloat16 autocast (weights stay fp32) or fp32; auto: bf16 where the "
                          "CPU has native bf16 (AVX512-BF16, AMX) or on a GPU")
@@ -165,6 +166,29 @@ def training_rows(args, corpus) -> tuple[list[Row], dict]:
     return rows, counts
 
 
+def starting_model(encoder: str | None, init_from: Path | None, null_branch: bool):
+    """The model a run trains: the pretrained encoder, or the reader in ``init_from``; with
+    ``null_branch`` a no-answer branch on it (``qa.training.null_branch``), the file's own branch
+    where it has one (a second pass over the shipped reader's branch), else a fresh copy of the
+    last layer."""
+    from qa.training.model import base_model, load_onnx_weights
+
+    model = base_model(encoder)
+    if init_from:
+        load_onnx_weights(model, init_from)
+        log.info("initialised from %s", init_from)
+    if null_branch:
+        from qa.training.null_branch import NullBranchModel, has_null_branch
+
+        model = NullBranchModel(model)
+        if has_null_branch(init_from):
+            load_onnx_weights(model, init_from)
+            log.info("continuing the no-answer branch of %s", init_from)
+        log.info("training a no-answer branch only (%d weights); the span model is frozen",
+                 sum(p.numel() for p in model.parameters() if p.requires_grad))
+    return model
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = parser()
     args = ap.parse_args(argv)
@@ -198,7 +222,7 @@ def main(argv: list[str] | None = None) -> None:
     from qa.reader.windows import load_tokenizer
     from qa.training.labels import label_windows
     from qa.training.loop import TrainConfig, train
-    from qa.training.model import base_model, export_fp32, load_onnx_weights, model_from_onnx, quantize_int8
+    from qa.training.model import export_fp32, model_from_onnx, quantize_int8
 
     random.seed(args.seed)
     np.random.seed(args.seed)
@@ -209,16 +233,7 @@ def main(argv: list[str] | None = None) -> None:
     log.info("settings %s device=%s", json.dumps({k: str(v) for k, v in vars(args).items()}), device)
 
     # Before the data (minutes of work), so a wrong encoder or --init-from file fails at once.
-    model = base_model(args.encoder)
-    if args.init_from:
-        load_onnx_weights(model, args.init_from)
-        log.info("initialised from %s", args.init_from)
-    if args.null_branch:
-        from qa.training.null_branch import NullBranchModel
-
-        model = NullBranchModel(model)
-        log.info("training a no-answer branch only (%d weights); the span model is frozen",
-                 sum(p.numel() for p in model.parameters() if p.requires_grad))
+    model = starting_model(args.encoder, args.init_from, args.null_branch)
     teacher = model_from_onnx(args.distill_from, args.encoder) if args.distill_from else None
     if teacher is not None:
         log.info("teacher %s", args.distill_from)

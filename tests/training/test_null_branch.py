@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +15,8 @@ from qa.training.model import base_model, export_fp32, load_onnx_weights, model_
 from qa.training.null_branch import NullBranchModel
 
 from tests.training.test_loop import _examples
+
+SHIPPED = Path(__file__).resolve().parents[2] / "qa" / "reader" / "weights" / "reader-int8.onnx"
 
 
 def _batch():
@@ -101,3 +104,26 @@ def test_a_branch_needs_the_reader_it_is_added_to(tmp_path, capsys):
     with pytest.raises(SystemExit) as stop:
         main(["--null-branch", "--out", str(tmp_path)])
     assert stop.value.code == 2 and "--null-branch needs --init-from" in capsys.readouterr().err
+
+
+def test_a_run_on_the_shipped_reader_continues_its_branch_and_exports_it_unchanged(tmp_path):
+    """``--null-branch --init-from`` the shipped reader trains a second pass over its branch; the
+    span model and an untrained branch go back into int8 bit for bit (every tensor as shipped)."""
+    import onnx
+    from onnx import numpy_helper
+
+    from qa.training.cli import starting_model
+
+    model = starting_model(None, SHIPPED, null_branch=True)
+    assert isinstance(model, NullBranchModel)
+    fresh = NullBranchModel(starting_model(None, SHIPPED, null_branch=False))  # a new copy of the last layer
+    ffn = model.null_branch.ffn_in.weight
+    assert not torch.equal(ffn, fresh.null_branch.ffn_in.weight)
+    assert torch.equal(ffn, model_from_onnx(SHIPPED).null_branch.ffn_in.weight)
+    export_fp32(model, tmp_path / "again.onnx")
+    quantize_int8(tmp_path / "again.onnx", tmp_path / "again-int8.onnx")
+    shipped, again = ({t.name: numpy_helper.to_array(t) for t in onnx.load(str(p)).graph.initializer}
+                      for p in (SHIPPED, tmp_path / "again-int8.onnx"))
+    assert sorted(shipped) == sorted(again) and len(shipped) > 100
+    for name, value in shipped.items():
+        assert value.dtype == again[name].dtype and np.array_equal(value, again[name]), name
