@@ -171,19 +171,20 @@ def starting_model(encoder: str | None, init_from: Path | None, null_branch: boo
     ``null_branch`` a no-answer branch on it (``qa.training.null_branch``), the file's own branch
     where it has one (a second pass over the shipped reader's branch), else a fresh copy of the
     last layer."""
-    from qa.training.model import base_model, load_onnx_weights
+    from qa.training.model import base_model, load_onnx_weights, model_from_onnx
+    from qa.training.null_branch import NullBranchModel, has_null_branch
 
-    model = base_model(encoder)
-    if init_from:
-        load_onnx_weights(model, init_from)
-        log.info("initialised from %s", init_from)
-    if null_branch:
-        from qa.training.null_branch import NullBranchModel, has_null_branch
-
-        model = NullBranchModel(model)
-        if has_null_branch(init_from):
+    if null_branch and has_null_branch(init_from):
+        model = model_from_onnx(init_from, encoder)  # a NullBranchModel holding the file's branch
+        log.info("continuing the no-answer branch of %s", init_from)
+    else:
+        model = base_model(encoder)
+        if init_from:
             load_onnx_weights(model, init_from)
-            log.info("continuing the no-answer branch of %s", init_from)
+            log.info("initialised from %s", init_from)
+        if null_branch:
+            model = NullBranchModel(model)
+    if null_branch:
         log.info("training a no-answer branch only (%d weights); the span model is frozen",
                  sum(p.numel() for p in model.parameters() if p.requires_grad))
     return model
